@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config/index.js';
+import { FaceEngine } from '../engine/index.js';
+import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
+
+/** Options every command accepts (registered on the root program). */
+export interface GlobalOptions { config?: string; backend?: string; detector?: string; embedder?: string; flip?: boolean }
+
+/** Build the configuration from --config, FACESTREAM_* and the engine flags. */
+export function configFrom(cmd: Command): Readonly<Config> {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const overrides: Record<string, Record<string, unknown>> = {};
+  if (o.backend) overrides.engine = { backend: o.backend };
+  if (o.detector) overrides.detector = { model: o.detector };
+  if (o.embedder || o.flip !== undefined) overrides.embedder = { ...(o.embedder ? { model: o.embedder } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
+  return loadConfig({ file: o.config, overrides });
+}
+
+export async function engineFrom(cmd: Command): Promise<FaceEngine> {
+  return FaceEngine.create(configFrom(cmd));
+}
+
+/** Print JSON to stdout (the machine-readable result of a command). */
+export const printJson = (value: unknown): void => {
+  process.stdout.write(JSON.stringify(value, (_k, v) => (v instanceof Float32Array ? Array.from(v, (x) => Math.round(x * 1e6) / 1e6) : v), 2) + '\n');
+};
+
+/**
+ * Run a command body: expected failures print one line `facestream: CODE: message` and exit
+ * with the error's code; `errorExit` overrides that code (verify's contract is 2 = error).
+ */
+export async function runCommand(body: () => Promise<number | void>, errorExit?: number): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code ?? 0;
+  } catch (e) {
+    if (isFaceStreamError(e)) {
+      process.stderr.write(`facestream: ${e.code}: ${e.message}\n`);
+      process.exitCode = errorExit ?? e.exitCode;
+      return;
+    }
+    process.stderr.write(`facestream: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  }
+}
+
+export { FaceStreamError };

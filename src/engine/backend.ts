@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { FaceStreamError } from '../errors/index.js';
+import type { BackendName } from '../config/schema.js';
+import type { FaceApi, TF } from './tf.js';
+
+const require = createRequire(import.meta.url);
+
+export interface LoadedBackend {
+  /** The backend actually running (auto resolved). */
+  name: Exclude<BackendName, 'auto'>;
+  /** TF.js backend id as reported by tf.getBackend(). */
+  tfBackend: string;
+  tf: TF;
+  faceapi: FaceApi;
+}
+
+let loaded: LoadedBackend | undefined;
+
+function tryRequire(id: string): boolean {
+  try {
+    require(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the tfjs wasm binaries live: the installed package folder (never a CDN). */
+export function wasmDir(): string {
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+}
+
+/** Install the WebGPU globals (Dawn through the `webgpu` npm package) before the backend module is loaded. */
+function installWebGpuGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  if ((g.navigator as { gpu?: unknown } | undefined)?.gpu) return;
+  let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
+  try {
+    dawn = require('webgpu') as typeof dawn;
+  } catch (e) {
+    throw new FaceStreamError('E_BACKEND', `webgpu backend: the 'webgpu' package (Dawn) cannot be loaded: ${(e as Error).message.split('\n')[0]}`);
+  }
+  Object.assign(globalThis, dawn.globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true, writable: true });
+}
+
+/**
+ * Select and initialise the TF.js backend. TF.js keeps its backend in process-global state,
+ * so this runs once per process; asking for a different backend later is an error.
+ */
+export async function loadBackend(requested: BackendName): Promise<LoadedBackend> {
+  if (loaded) {
+    if (requested !== 'auto' && requested !== loaded.name) {
+      throw new FaceStreamError('E_BACKEND', `backend ${loaded.name} is already active in this process; cannot switch to ${requested}`);
+    }
+    return loaded;
+  }
+  let name: Exclude<BackendName, 'auto'>;
+  if (requested === 'auto') {
+    name = tryRequire('@tensorflow/tfjs-node-gpu') || tryRequire('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm';
+  } else {
+    name = requested;
+    if (name === 'tensorflow' && !tryRequire('@tensorflow/tfjs-node-gpu') && !tryRequire('@tensorflow/tfjs-node')) {
+      throw new FaceStreamError('E_BACKEND', "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (npm install @tensorflow/tfjs-node-gpu); use 'wasm' otherwise");
+    }
+  }
+  if (name === 'webgpu') installWebGpuGlobals();
+  // face-api's node-wasm bundle loads @tensorflow/tfjs and registers the wasm backend with it.
+  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  const tf = faceapi.tf;
+  let tfBackend: string = name;
+  if (name === 'wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(p: string): void };
+    const dir = wasmDir();
+    if (!existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
+      throw new FaceStreamError('E_MODEL_MISSING', `wasm backend binaries not found in ${dir} (reinstall @tensorflow/tfjs-backend-wasm)`);
+    }
+    wasm.setWasmPaths(dir);
+  } else if (name === 'webgpu') {
+    require('@tensorflow/tfjs-backend-webgpu');
+  } else if (name === 'tensorflow') {
+    tfBackend = 'tensorflow';
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(tfBackend);
+    await tf.ready();
+  } catch (e) {
+    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!ok || tf.getBackend() !== tfBackend) {
+    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend (TF.js reports ${String(tf.getBackend())})`);
+  }
+  tf.enableProdMode();
+  loaded = { name, tfBackend, tf, faceapi };
+  return loaded;
+}

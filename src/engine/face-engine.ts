@@ -1,0 +1,238 @@
+import type { Config } from '../config/schema.js';
+import { FaceStreamError } from '../errors/index.js';
+import { decodeImage, type ImageInput, type RgbImage } from '../vision/decode/image.decoder.js';
+import { loadDetector, type FaceDetector } from '../vision/detect/index.js';
+import { Landmark68Model } from '../vision/landmarks/landmark68.model.js';
+import { extractChip, flipChip, type Chip } from '../vision/align/chip.aligner.js';
+import type { Point } from '../vision/align/similarity.js';
+import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder } from '../vision/embed/index.js';
+import { assessQuality, estimateYaw, laplacianVariance } from '../vision/quality/quality.js';
+import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from '../vision/types.js';
+import { loadBackend, type LoadedBackend } from './backend.js';
+import { faceApiModelDir, humanModelDir } from './models.js';
+import type { Tensor3D, TF } from './tf.js';
+
+export interface EngineFace {
+  /** Box in original-image pixels, clipped to the image. */
+  box: Box;
+  score: number;
+  /** The box extended past the image edge before clipping (face cut off by the border). */
+  truncated: boolean;
+  landmarks: FivePoints;
+  landmarks68: Point[];
+  quality: FaceQuality;
+  /** L2-normalised; present only when the face passed the quality gate and embedding was asked for. */
+  embedding?: Float32Array;
+  /** The aligned chip (RGB 0-255), when asked for (crops for galleries and sightings). */
+  chip?: Chip;
+}
+
+export interface StageTimings { decode: number; detect: number; landmarks: number; align: number; embed: number; total: number }
+
+export interface AnalyzeResult {
+  width: number;
+  height: number;
+  faces: EngineFace[];
+  /** Embedding model of every embedding in this result. */
+  modelId: string;
+  timings: StageTimings;
+}
+
+export interface AnalyzeOptions {
+  /** Compute embeddings for faces that pass the quality gate (default true). */
+  embed?: boolean;
+  /** Keep the aligned chip on each face (default false). */
+  keepChips?: boolean;
+  /**
+   * The image is already a tight face crop (e.g. a stored thumbnail): skip the detector and
+   * use the whole image as the face box; landmarks and alignment still run (default false).
+   */
+  faceCrop?: boolean;
+}
+
+export interface VerifyResult {
+  distance: number;
+  same: boolean;
+  threshold: number;
+  modelId: string;
+  faces: [EngineFace, EngineFace];
+}
+
+export type EngineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'>;
+
+const now = () => performance.now();
+
+/**
+ * Detect, align, quality-gate and embed faces. One instance per process (TF.js backends are
+ * process-global); models are instance state; every tensor created is disposed before return.
+ */
+export class FaceEngine {
+  private closed = false;
+
+  private constructor(
+    readonly settings: EngineSettings,
+    readonly backend: LoadedBackend,
+    private readonly detector: FaceDetector,
+    private readonly landmarker: Landmark68Model,
+    private readonly embedder: Embedder,
+  ) {}
+
+  static async create(settings: EngineSettings): Promise<FaceEngine> {
+    const backend = await loadBackend(settings.engine.backend);
+    const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
+    const detector = await loadDetector(backend.faceapi, faDir, settings.detector);
+    const landmarker = await Landmark68Model.load(backend.faceapi, faDir, settings.landmarks.model);
+    const embedder: Embedder = settings.embedder.model === 'mobileface'
+      ? await MobileFaceEmbedder.load(backend.tf, humanModelDir(settings.engine.humanModelDir))
+      : await ResNet34Embedder.load(backend.faceapi, faDir);
+    return new FaceEngine(settings, backend, detector, landmarker, embedder);
+  }
+
+  get tf(): TF { return this.backend.tf; }
+  get modelId(): string { return this.embedder.modelId; }
+  get dim(): number { return this.embedder.dim; }
+  get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }
+  get description() {
+    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.embedder.modelId, flip: this.settings.embedder.flip };
+  }
+
+  /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
+  decode(input: ImageInput): Promise<RgbImage> {
+    return decodeImage(input, this.settings.image);
+  }
+
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+    if (this.closed) throw new Error('FaceEngine is closed');
+    const { embed = true, keepChips = false, faceCrop = false } = options;
+    const tf = this.tf;
+    const t0 = now();
+    const image = await this.decode(input);
+    const t1 = now();
+
+    const { width, height } = image;
+    const pad = Math.round(this.settings.detector.borderPad * Math.max(width, height));
+    const imageTensor = tf.tensor3d(image.data, [height, width, 3], 'int32');
+    const padded: Tensor3D = pad > 0 ? tf.pad(imageTensor, [[pad, pad], [pad, pad], [0, 0]]) : imageTensor;
+    let faces: EngineFace[] = [];
+    let tDetect = 0, tLandmarks = 0, tAlign = 0, tEmbed = 0;
+    try {
+      const dets = faceCrop
+        ? [{ score: 1, box: { x: pad, y: pad, width, height } }]
+        : await this.detector.detect(padded);
+      const cfg = this.settings.detector;
+      const candidates = nms(
+        dets
+          .filter((d) => d.score >= cfg.scoreThreshold)
+          .map((d) => ({ score: d.score, box: { ...d.box, x: d.box.x - pad, y: d.box.y - pad } }))
+          .filter((d) => Math.min(d.box.width, d.box.height) >= cfg.minFaceSize),
+        cfg.nmsIouThreshold,
+      ).slice(0, cfg.maxFaces);
+      const t2 = now();
+      tDetect = t2 - t1;
+
+      // Landmarks on crops of the padded image, so faces cut by the border keep their context.
+      const pw = width + 2 * pad, ph = height + 2 * pad;
+      const crops: { tensor: Tensor3D; ox: number; oy: number; box: Box; truncated: boolean; score: number }[] = [];
+      for (const d of candidates) {
+        const inPadded = clipBox({ ...d.box, x: d.box.x + pad, y: d.box.y + pad }, pw, ph);
+        const visible = clipBox(d.box, width, height);
+        if (!inPadded || !visible) continue;
+        const x = Math.floor(inPadded.x), y = Math.floor(inPadded.y);
+        const w = Math.max(1, Math.min(pw - x, Math.round(inPadded.width))), h = Math.max(1, Math.min(ph - y, Math.round(inPadded.height)));
+        const truncated = d.box.x < 0 || d.box.y < 0 || d.box.x + d.box.width > width || d.box.y + d.box.height > height;
+        crops.push({ tensor: tf.slice(padded, [y, x, 0], [h, w, 3]), ox: x - pad, oy: y - pad, box: visible, truncated, score: d.score });
+      }
+      let points: Point[][];
+      try {
+        points = await this.landmarker.detect(crops.map((c) => c.tensor));
+      } finally {
+        for (const c of crops) c.tensor.dispose();
+      }
+      const t3 = now();
+      tLandmarks = t3 - t2;
+
+      const chips: Chip[] = [];
+      faces = crops.map((c, i) => {
+        const l68 = points[i]!.map(([x, y]) => [x + c.ox, y + c.oy] as const);
+        const { imagePoints, chipPoints } = this.embedder.alignment(l68);
+        const chip = extractChip(image, imagePoints, chipPoints, this.embedder.chipSize);
+        chips.push(chip);
+        const [leftEye, rightEye, nose, mouthLeft, mouthRight] = fivePointsOf(l68).map(roundPoint) as Point[];
+        const quality = assessQuality(Math.min(c.box.width, c.box.height), laplacianVariance(chip.data, chip.size), estimateYaw(l68), this.settings.quality);
+        const face: EngineFace = {
+          box: roundBox(c.box), score: Math.round(c.score * 1e4) / 1e4, truncated: c.truncated,
+          landmarks: { leftEye: leftEye!, rightEye: rightEye!, nose: nose!, mouthLeft: mouthLeft!, mouthRight: mouthRight! },
+          landmarks68: l68.map(roundPoint), quality,
+        };
+        if (keepChips) face.chip = chip;
+        return face;
+      });
+      const t4 = now();
+      tAlign = t4 - t3;
+
+      if (embed) {
+        const todo = faces.map((f, i) => ({ f, chip: chips[i]! })).filter((x) => x.f.quality.passed);
+        const vectors = await this.embedChips(todo.map((x) => x.chip));
+        todo.forEach((x, i) => { x.f.embedding = vectors[i]; });
+      }
+      tEmbed = now() - t4;
+    } finally {
+      if (padded !== imageTensor) padded.dispose();
+      imageTensor.dispose();
+    }
+    const r = (x: number) => Math.round(x * 100) / 100;
+    return {
+      width, height, faces, modelId: this.embedder.modelId,
+      timings: { decode: r(t1 - t0), detect: r(tDetect), landmarks: r(tLandmarks), align: r(tAlign), embed: r(tEmbed), total: r(now() - t0) },
+    };
+  }
+
+  /** Embed aligned chips in batches, with flip test-time augmentation when configured. */
+  async embedChips(chips: Chip[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    const size = this.settings.embedder.batchSize;
+    for (let i = 0; i < chips.length; i += size) {
+      const batch = chips.slice(i, i + size);
+      const plain = await this.embedder.embed(batch);
+      if (this.settings.embedder.flip) {
+        const flipped = await this.embedder.embed(batch.map(flipChip));
+        plain.forEach((v, k) => out.push(meanEmbedding(v, flipped[k]!)));
+      } else {
+        out.push(...plain);
+      }
+    }
+    return out;
+  }
+
+  /** The most prominent embeddable face of an image (largest passing face), or a clear error. */
+  async primaryFace(input: ImageInput, label: string): Promise<EngineFace> {
+    const result = await this.analyze(input);
+    if (result.faces.length === 0) throw new FaceStreamError('E_NO_FACE', `${label}: no face found`);
+    const usable = result.faces.filter((f) => f.embedding);
+    if (usable.length === 0) {
+      const reasons = [...new Set(result.faces.flatMap((f) => f.quality.reasons))].join(', ');
+      throw new FaceStreamError('E_FACE_REJECTED', `${label}: ${result.faces.length} face(s) found but none passed the quality gate (${reasons})`);
+    }
+    return usable.reduce((best, f) => (f.box.width * f.box.height > best.box.width * best.box.height ? f : best));
+  }
+
+  async verify(a: ImageInput, b: ImageInput, labels: [string, string] = ['first image', 'second image']): Promise<VerifyResult> {
+    const fa = await this.primaryFace(a, labels[0]);
+    const fb = await this.primaryFace(b, labels[1]);
+    const distance = cosineDistance(fa.embedding!, fb.embedding!);
+    return { distance, same: distance <= this.threshold, threshold: this.threshold, modelId: this.modelId, faces: [fa, fb] };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const errors: unknown[] = [];
+    for (const m of [this.embedder, this.landmarker, this.detector]) {
+      try { m.dispose(); } catch (e) { errors.push(e); }
+    }
+    if (errors.length) throw new AggregateError(errors, 'FaceEngine.close: some models failed to dispose');
+  }
+}
+
+const roundPoint = (p: Point): Point => [Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10];
+const roundBox = (b: Box): Box => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) });

@@ -1,0 +1,3 @@
+export * from './similarity.js';
+export * from './templates.js';
+export * from './chip.aligner.js';

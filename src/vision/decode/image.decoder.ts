@@ -1,0 +1,78 @@
+import { stat, readFile } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { FaceStreamError } from '../../errors/index.js';
+import type { ImageConfig } from '../../config/schema.js';
+
+/** A decoded image: tightly packed 8-bit RGB, EXIF orientation applied. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type ImageInput = string | Buffer | RgbImage;
+
+const supportedFormats = new Set(['jpeg', 'png', 'webp']);
+
+export const isRgbImage = (x: unknown): x is RgbImage =>
+  typeof x === 'object' && x !== null && !Buffer.isBuffer(x) && 'data' in x && 'width' in x && 'height' in x;
+
+/** Read a file, refusing what is not a regular, non-empty file of acceptable size. */
+export async function readImageFile(path: string, limits: Pick<ImageConfig, 'maxBytes'>): Promise<Buffer> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FaceStreamError('E_FILE_NOT_FOUND', `${path}: no such file`);
+    throw new FaceStreamError('E_FILE_NOT_FOUND', `${path}: cannot access (${code ?? (e as Error).message})`);
+  }
+  if (!info.isFile()) throw new FaceStreamError('E_NOT_A_FILE', `${path}: is a ${info.isDirectory() ? 'directory' : 'special file'}, not an image file`);
+  if (info.size === 0) throw new FaceStreamError('E_EMPTY_FILE', `${path}: file is empty (0 bytes)`);
+  if (info.size > limits.maxBytes) throw new FaceStreamError('E_FILE_TOO_LARGE', `${path}: file is ${info.size} bytes, above the limit of ${limits.maxBytes} (image.maxBytes)`);
+  return readFile(path);
+}
+
+/**
+ * Decode JPEG/PNG/WebP bytes to RGB. The header is checked against the pixel limit before
+ * any pixel is decoded (decompression bombs), and truncated or corrupt data is refused.
+ */
+export async function decodeImageBuffer(buf: Buffer, limits: ImageConfig, label = 'image'): Promise<RgbImage> {
+  if (buf.length === 0) throw new FaceStreamError('E_EMPTY_FILE', `${label}: no data (0 bytes)`);
+  if (buf.length > limits.maxBytes) throw new FaceStreamError('E_FILE_TOO_LARGE', `${label}: ${buf.length} bytes, above the limit of ${limits.maxBytes} (image.maxBytes)`);
+  let meta: Metadata;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch {
+    throw new FaceStreamError('E_NOT_AN_IMAGE', `${label}: not a recognised image (JPEG, PNG or WebP expected)`);
+  }
+  if (!meta.format || !supportedFormats.has(meta.format)) {
+    throw new FaceStreamError('E_NOT_AN_IMAGE', `${label}: unsupported image format '${meta.format ?? 'unknown'}' (JPEG, PNG or WebP expected)`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width * height > limits.maxPixels) {
+    throw new FaceStreamError('E_IMAGE_TOO_LARGE', `${label}: ${width}x${height} = ${width * height} pixels, above the limit of ${limits.maxPixels} (image.maxPixels); refused before decoding`);
+  }
+  if (Math.min(width, height) < limits.minSide) {
+    throw new FaceStreamError('E_IMAGE_TOO_SMALL', `${label}: ${width}x${height} is too small to hold a face (image.minSide = ${limits.minSide})`);
+  }
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' })
+      .rotate()
+      .flatten({ background: { r: 255, g: 255, b: 255 } })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (e) {
+    throw new FaceStreamError('E_CORRUPT_IMAGE', `${label}: corrupt or truncated ${meta.format} data (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+export async function decodeImage(input: ImageInput, limits: ImageConfig): Promise<RgbImage> {
+  if (isRgbImage(input)) return input;
+  if (typeof input === 'string') return decodeImageBuffer(await readImageFile(input, limits), limits, input);
+  return decodeImageBuffer(input, limits);
+}
