@@ -1,0 +1,5 @@
+export * from './queues.js';
+export * from './frame.schema.js';
+export * from './faces.schema.js';
+export * from './camera.schema.js';
+export * from './sighting.schema.js';

@@ -1,0 +1,13 @@
+/** BullMQ queue names and Redis key/channel layout under a deployment prefix. */
+export const queueNames = { frames: 'frames', faces: 'faces' } as const;
+
+export const redisKeys = {
+  frame: (prefix: string, cameraId: string, seq: number) => `${prefix}:frame:${cameraId}:${seq}`,
+  /** ZSET of job ids of one camera's frames waiting in the queue (score = sequence number). */
+  pending: (prefix: string, cameraId: string) => `${prefix}:pending:${cameraId}`,
+  /** HASH cameraId -> JSON CameraStatus (the queryable latest status). */
+  cameraStatus: (prefix: string) => `${prefix}:camera-status`,
+  /** Pub/sub channels. */
+  cameraStatusChannel: (prefix: string) => `${prefix}:events:camera-status`,
+  sightingChannel: (prefix: string) => `${prefix}:events:sighting`,
+};

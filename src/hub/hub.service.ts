@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { TrackConfig } from '../config/schema.js';
+import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
+import { queueNames, redisKeys } from '../contracts/queues.js';
+import type { Sighting } from '../contracts/sighting.schema.js';
+import { systemClock, type Clock } from '../ingest/clock.js';
+import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import { CameraTracker, type TrackInputFace } from '../track/face.tracker.js';
+import type { Identifier, SightingSink } from '../track/identifier.js';
+import { ReorderBuffer } from '../track/reorder.buffer.js';
+import { UnknownClusterer } from '../track/unknown.clusterer.js';
+
+export interface HubEvents {
+  /** A track was confirmed (status confirmed) or closed (status closed, final). */
+  sighting: [Sighting];
+  /** Every frame result, in sequence order per camera (live overlays). */
+  frame: [FacesJob];
+}
+
+export interface HubDeps {
+  /** Omit to feed results by hand (handle()). */
+  connection?: Redis;
+  prefix: string;
+  identifier: Identifier;
+  sink?: SightingSink;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  clock?: Clock;
+  /** How late a frame result may still arrive (capture to hub), ms: tracks of a silent camera close after closeAfterMs plus this. */
+  maxLagMs?: number;
+}
+
+/**
+ * The hub: consumes "faces" (one consumer, in order per camera through a reorder buffer),
+ * identifies embedded faces through the Identifier, tracks them per camera and emits one
+ * sighting per track (EventEmitter + SightingSink + Redis pub/sub for other processes).
+ */
+export class Hub extends EventEmitter<HubEvents> {
+  private worker: Worker | undefined;
+  private readonly trackers = new Map<string, CameraTracker>();
+  private readonly buffers = new Map<string, ReorderBuffer<FacesJob>>();
+  private readonly latest = new Map<string, number>();
+  private readonly clusterer: UnknownClusterer;
+  private readonly clock: Clock;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  readonly counts = { frames: 0, faces: 0, identified: 0, late: 0, sightings: 0 };
+
+  constructor(private readonly config: TrackConfig, private readonly deps: HubDeps) {
+    super();
+    this.clusterer = new UnknownClusterer(config.unknownClusterDistance);
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  start(): void {
+    if (this.deps.connection && !this.worker) {
+      this.worker = new Worker(queueNames.faces, (job: Job) => this.handle(job.data), {
+        connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
+      });
+      this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'hub worker error'));
+      this.worker.on('failed', (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'faces job failed'));
+    }
+    this.timer = setInterval(() => { this.serial(() => this.tick()).catch(() => {}); }, 250);
+    this.timer.unref();
+  }
+
+  /** Validate, identify and track one frame result. */
+  handle(data: unknown): Promise<void> {
+    const job = facesJobSchema.parse(data);
+    return this.serial(async () => {
+      await this.identify(job);
+      const buffer = this.bufferOf(job.cameraId);
+      const before = buffer.late;
+      const ready = buffer.push(job.seq, job, this.clock.now());
+      if (buffer.late > before) this.counts.late++;
+      this.feed(ready);
+    });
+  }
+
+  private readonly identifiedFaces = new WeakMap<FacesJob, TrackInputFace[]>();
+
+  private async identify(job: FacesJob): Promise<void> {
+    const faces: TrackInputFace[] = [];
+    for (const f of job.faces) {
+      const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
+      const match = embedding ? await this.deps.identifier.identify(embedding) : undefined;
+      if (match) this.counts.identified++;
+      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, match, crop: f.crop });
+    }
+    this.identifiedFaces.set(job, faces);
+    if (!job.skipped) this.deps.metrics?.observeLatency('identified', job.capturedAt, this.clock.now());
+  }
+
+  private feed(ready: FacesJob[]): void {
+    for (const job of ready) {
+      this.counts.frames++;
+      this.counts.faces += job.faces.length;
+      this.latest.set(job.cameraId, Math.max(this.latest.get(job.cameraId) ?? 0, job.capturedAt));
+      this.emit('frame', job);
+      if (job.skipped) continue;
+      this.trackerOf(job.cameraId).update({ seq: job.seq, capturedAt: job.capturedAt, faces: this.identifiedFaces.get(job) ?? [] });
+    }
+  }
+
+  /** Release reordered results whose gap waited long enough; close idle tracks. */
+  private async tick(): Promise<void> {
+    const now = this.clock.now();
+    for (const buffer of this.buffers.values()) this.feed(buffer.drain(now));
+    for (const [camera, tracker] of this.trackers) {
+      // camera time: the newest frame seen, or wall time minus the allowed lag when frames stop
+      const cameraNow = Math.max(this.latest.get(camera) ?? 0, now - (this.deps.maxLagMs ?? 5000) - this.config.reorderWindowMs);
+      tracker.expire(cameraNow);
+    }
+  }
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(fn);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private bufferOf(camera: string): ReorderBuffer<FacesJob> {
+    let b = this.buffers.get(camera);
+    if (!b) { b = new ReorderBuffer(this.config.reorderWindowMs); this.buffers.set(camera, b); }
+    return b;
+  }
+
+  private trackerOf(camera: string): CameraTracker {
+    let t = this.trackers.get(camera);
+    if (!t) {
+      t = new CameraTracker(camera, this.config, this.clusterer, (s) => this.onSighting(s));
+      this.trackers.set(camera, t);
+    }
+    return t;
+  }
+
+  private onSighting(s: Sighting): void {
+    this.counts.sightings++;
+    this.deps.logger.info({ camera: s.cameraId, sighting: s.id, status: s.status, label: s.label, frames: s.frames }, 'sighting');
+    this.deps.metrics?.observeLatency('emitted', s.lastSeen, this.clock.now());
+    this.emit('sighting', s);
+    const sink = this.deps.sink;
+    if (sink) {
+      Promise.resolve(s.status === 'confirmed' ? sink.save(s) : sink.update(s))
+        .catch((e: Error) => this.deps.logger.error({ sighting: s.id, err: e.message }, 'sighting not stored'));
+    }
+    const { crop: _crop, ...light } = s;
+    this.deps.connection?.publish(redisKeys.sightingChannel(this.deps.prefix), JSON.stringify(light)).catch(() => {});
+  }
+
+  /** Stop consuming, then flush buffered results and close every open track (final sightings). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      const errors: unknown[] = [];
+      try { await this.worker?.close(); } catch (e) { errors.push(e); }
+      await this.serial(async () => {
+        for (const b of this.buffers.values()) this.feed(b.flush());
+        for (const t of this.trackers.values()) t.closeAll();
+      }).catch((e) => errors.push(e));
+      if (errors.length) throw new AggregateError(errors, 'Hub.close failed');
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './hub.service.js';
+export type { Identifier, IdentifyMatch, SightingSink } from '../track/identifier.js';

@@ -1,0 +1,133 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { cameraSchema, type CameraConfig, type IngestConfig } from '../config/schema.js';
+import type { CameraStatus } from '../contracts/camera.schema.js';
+import { redisKeys } from '../contracts/queues.js';
+import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import type { FramesProducer } from '../queue/frames.queue.js';
+import { CameraWatchdog } from './camera.watchdog.js';
+import { systemClock, type Clock } from './clock.js';
+import { ffmpegSourceFactory } from './ffmpeg.reader.js';
+import type { FrameSourceFactory } from './frame-source.js';
+import { maskUrl } from './mask-url.js';
+
+export interface IngestManagerDeps {
+  redis: Redis;
+  prefix: string;
+  producer: FramesProducer;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  createSource?: FrameSourceFactory;
+  clock?: Clock;
+  /** Republish every camera's status this often (fps, dropped fps), ms (default 2000). */
+  statusIntervalMs?: number;
+}
+
+export interface IngestEvents { status: [CameraStatus] }
+
+/**
+ * All cameras of this ingest: one watchdog (and ffmpeg child) per camera, added and removed
+ * at run time. Frames go to the FramesProducer; status changes go to a Redis hash (queryable)
+ * and a pub/sub channel. A failing camera only affects itself: every per-camera error is
+ * caught, logged and counted here.
+ */
+export class IngestManager extends EventEmitter<IngestEvents> {
+  private readonly cameras = new Map<string, CameraWatchdog>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(private readonly config: IngestConfig, private readonly deps: IngestManagerDeps) {
+    super();
+  }
+
+  start(): void {
+    for (const c of this.config.cameras) if (c.enabled) this.addCamera(c);
+    this.timer = setInterval(() => { for (const w of this.cameras.values()) this.publishStatus(w.status()); }, this.deps.statusIntervalMs ?? 2000);
+    this.timer.unref();
+  }
+
+  addCamera(input: CameraConfig): CameraStatus {
+    if (this.closed) throw new Error('IngestManager is closed');
+    const camera = cameraSchema.parse(input);
+    if (this.cameras.has(camera.id)) throw new Error(`camera ${camera.id} already exists`);
+    const watchdog = new CameraWatchdog(camera, this.config, {
+      createSource: this.deps.createSource ?? ffmpegSourceFactory({ jpegQuality: this.config.jpegQuality, maxWidth: this.config.maxWidth }),
+      clock: this.deps.clock ?? systemClock,
+      onFrame: (jpeg, at) => this.onFrame(watchdog, jpeg, at),
+      onStatus: (s) => this.publishStatus(s),
+    });
+    this.cameras.set(camera.id, watchdog);
+    this.deps.logger.info({ camera: camera.id, url: maskUrl(camera.url), fps: camera.sampleFps }, 'camera added');
+    watchdog.start();
+    return watchdog.status();
+  }
+
+  async removeCamera(id: string): Promise<boolean> {
+    const w = this.cameras.get(id);
+    if (!w) return false;
+    this.cameras.delete(id);
+    w.close();
+    await this.inFlight.get(id);
+    await this.deps.redis.hdel(redisKeys.cameraStatus(this.deps.prefix), id).catch(() => 0);
+    this.deps.logger.info({ camera: id }, 'camera removed');
+    return true;
+  }
+
+  statuses(): CameraStatus[] {
+    return [...this.cameras.values()].map((w) => w.status());
+  }
+
+  private onFrame(w: CameraWatchdog, jpeg: Buffer, capturedAt: number): void {
+    const id = w.camera.id;
+    this.deps.metrics?.framesIn.inc({ camera: id });
+    // Frames of one camera are published in order; a frame arriving while the previous one
+    // is still being written is dropped (Redis slower than the camera = overload too).
+    if (this.inFlight.has(id)) {
+      w.recordDropped(1);
+      this.deps.metrics?.framesDropped.inc({ camera: id, reason: 'backpressure' });
+      return;
+    }
+    const p = this.deps.producer.publish(id, jpeg, capturedAt).then(({ dropped }) => {
+      if (dropped) {
+        w.recordDropped(dropped);
+        this.deps.metrics?.framesDropped.inc({ camera: id, reason: 'backpressure' }, dropped);
+      }
+    }).catch((e: Error) => {
+      w.recordDropped(1);
+      this.deps.logger.warn({ camera: id, err: e.message }, 'frame not queued');
+    }).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, p);
+  }
+
+  private publishStatus(s: CameraStatus): void {
+    this.emit('status', s);
+    const level = s.state === 'offline' ? 'warn' : 'debug';
+    this.deps.logger[level]({ camera: s.cameraId, state: s.state, error: s.lastError, reconnects: s.reconnects, fps: s.fps }, 'camera status');
+    const json = JSON.stringify(s);
+    const { redis, prefix } = this.deps;
+    redis.hset(redisKeys.cameraStatus(prefix), s.cameraId, json)
+      .then(() => redis.publish(redisKeys.cameraStatusChannel(prefix), json))
+      .catch(() => { /* Redis down: the next status (every few seconds) will try again */ });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const errors: unknown[] = [];
+    for (const w of this.cameras.values()) {
+      try { w.close(); } catch (e) { errors.push(e); }
+    }
+    this.cameras.clear();
+    await Promise.allSettled([...this.inFlight.values()]);
+    if (errors.length) throw new AggregateError(errors, 'IngestManager.close: some cameras failed to stop');
+  }
+}
+
+/** Read the latest status of every camera (any process) from Redis. */
+export async function readCameraStatuses(redis: Redis, prefix: string): Promise<CameraStatus[]> {
+  const all = await redis.hgetall(redisKeys.cameraStatus(prefix));
+  return Object.values(all).map((v) => JSON.parse(v) as CameraStatus);
+}

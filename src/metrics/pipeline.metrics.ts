@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export const latencyStages = ['detected', 'identified', 'emitted'] as const;
+export type LatencyStage = (typeof latencyStages)[number];
+
+/**
+ * Per-stage pipeline metrics on a registry handed in (never prom-client's global default,
+ * so several roles and tests in one process do not collide).
+ */
+export class PipelineMetrics {
+  readonly framesIn: Counter<'camera'>;
+  readonly framesProcessed: Counter<'camera'>;
+  readonly framesDropped: Counter<'camera' | 'reason'>;
+  readonly facesDetected: Counter<'camera'>;
+  readonly facesEmbedded: Counter<'camera'>;
+  readonly queueDepth: Gauge<'queue'>;
+  /** Seconds from capture to the end of each stage. */
+  readonly latency: Histogram<'stage'>;
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.framesIn = new Counter({ name: 'facestream_frames_in_total', help: 'Frames delivered by ffmpeg', labelNames: ['camera'], registers });
+    this.framesProcessed = new Counter({ name: 'facestream_frames_processed_total', help: 'Frames analysed by vision workers', labelNames: ['camera'], registers });
+    this.framesDropped = new Counter({ name: 'facestream_frames_dropped_total', help: 'Frames dropped: backpressure, too_old, expired, failed', labelNames: ['camera', 'reason'], registers });
+    this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
+    this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
+    this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
+    this.latency = new Histogram({
+      name: 'facestream_stage_latency_seconds', help: 'Capture to end of stage', labelNames: ['stage'], registers,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+    });
+  }
+
+  observeLatency(stage: LatencyStage, capturedAt: number, now = Date.now()): void {
+    this.latency.observe({ stage }, Math.max(0, now - capturedAt) / 1000);
+  }
+}

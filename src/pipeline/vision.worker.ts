@@ -1,0 +1,147 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import sharp from 'sharp';
+import type { VisionConfig } from '../config/schema.js';
+import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
+import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
+import { queueNames, redisKeys } from '../contracts/queues.js';
+import type { AnalyzeOptions, AnalyzeResult } from '../engine/face-engine.js';
+import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import type { FacesProducer } from '../queue/faces.queue.js';
+import { FrameStore } from '../queue/frame.store.js';
+import type { Chip } from '../vision/align/chip.aligner.js';
+import { EmbedBudget } from './embed-budget.js';
+
+/** The part of FaceEngine a vision worker needs. */
+export interface FrameAnalyzer {
+  analyze(jpeg: Buffer, options: AnalyzeOptions): Promise<AnalyzeResult>;
+  embedChips(chips: Chip[]): Promise<Float32Array[]>;
+  readonly modelId: string;
+}
+
+export interface VisionWorkerDeps {
+  connection: Redis;
+  prefix: string;
+  analyzer: FrameAnalyzer;
+  faces: FacesProducer;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  name?: string;
+  /** Disable the embedding budget (embed every passing face): for the bench. */
+  embedAll?: boolean;
+}
+
+/** RGB float chip -> small JPEG (base64) for sightings and the dashboard. */
+export async function chipJpeg(chip: Chip, size: number): Promise<string> {
+  const raw = Buffer.from(Uint8Array.from(chip.data, (v) => Math.max(0, Math.min(255, Math.round(v)))));
+  const jpeg = await sharp(raw, { raw: { width: chip.size, height: chip.size, channels: 3 } })
+    .resize(size, size).jpeg({ quality: 80 }).toBuffer();
+  return jpeg.toString('base64');
+}
+
+/**
+ * BullMQ consumer of "frames": fetch the JPEG from Redis, detect every face, embed the faces
+ * the embedding budget selects, send one "faces" result per frame to the hub. Frames older
+ * than maxFrameAgeMs are skipped, not analysed (real time first), and still reported so the
+ * hub does not wait for them.
+ *
+ * Crash semantics (SIGKILL): the job's lock expires, BullMQ's stalled-job check (every
+ * stalledIntervalMs) moves it back to waiting once (maxStalledCount 1), another worker picks
+ * it up and, the frame being older than maxFrameAgeMs by then in most cases, reports it as
+ * too_old. So no job stays stuck and no stale frame is analysed.
+ */
+export class VisionWorker {
+  private worker: Worker | undefined;
+  private readonly store: FrameStore;
+  private readonly budget: EmbedBudget;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
+    this.store = new FrameStore(deps.connection, 1);
+    this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain });
+  }
+
+  start(): void {
+    if (this.worker) return;
+    this.worker = new Worker(queueNames.frames, (job: Job) => this.process(job), {
+      connection: this.deps.connection,
+      prefix: this.deps.prefix,
+      concurrency: this.config.concurrency,
+      stalledInterval: this.config.stalledIntervalMs,
+      lockDuration: Math.max(this.config.stalledIntervalMs, 5000),
+      maxStalledCount: 1,
+      name: this.deps.name,
+    });
+    this.worker.on('failed', (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'frame job failed'));
+    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'vision worker error'));
+  }
+
+  /** Process one frame job; exported for tests through the worker. */
+  async process(job: Job): Promise<FacesJob> {
+    const parsed = frameJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid frame job: ${parsed.error.issues[0]?.message}`);
+    const frame = parsed.data;
+    const { connection, prefix, metrics } = this.deps;
+    await connection.zrem(redisKeys.pending(prefix, frame.cameraId), job.id ?? '');
+    const base = { version: 1 as const, cameraId: frame.cameraId, seq: frame.seq, capturedAt: frame.capturedAt, modelId: this.deps.analyzer.modelId, worker: this.deps.name };
+    const report = async (r: Omit<FacesJob, keyof typeof base>): Promise<FacesJob> => {
+      const result: FacesJob = { ...base, ...r };
+      await this.deps.faces.publish(result);
+      return result;
+    };
+    if (Date.now() - frame.capturedAt > this.config.maxFrameAgeMs) {
+      metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'too_old' });
+      await this.store.delete(frame.key);
+      return report({ skipped: 'too_old', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
+    }
+    const jpeg = await this.store.get(frame.key);
+    if (!jpeg) {
+      metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'expired' });
+      return report({ skipped: 'expired', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
+    }
+    const result = await this.analyze(frame, jpeg);
+    if (!result) {
+      metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'failed' });
+      await report({ skipped: 'failed', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
+      throw new UnrecoverableError(`frame ${frame.cameraId}#${frame.seq} is not a decodable image`);
+    }
+    await this.store.delete(frame.key);
+    metrics?.framesProcessed.inc({ camera: frame.cameraId });
+    metrics?.observeLatency('detected', frame.capturedAt);
+    return report(result);
+  }
+
+  private async analyze(frame: FrameJob, jpeg: Buffer): Promise<Omit<FacesJob, 'version' | 'cameraId' | 'seq' | 'capturedAt' | 'modelId' | 'worker'> | null> {
+    let r: AnalyzeResult;
+    try {
+      r = await this.deps.analyzer.analyze(jpeg, { embed: false, keepChips: true });
+    } catch (e) {
+      this.deps.logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
+      return null;
+    }
+    const wanted = this.deps.embedAll
+      ? r.faces.map(() => true)
+      : this.budget.select(frame.cameraId, frame.seq, r.faces.map((f) => ({ box: f.box, quality: f.quality })));
+    const toEmbed = r.faces.map((f, i) => ({ f, i })).filter(({ f, i }) => f.quality.passed && wanted[i] && f.chip);
+    const vectors = await this.deps.analyzer.embedChips(toEmbed.map(({ f }) => f.chip!));
+    const embeddings = new Map(toEmbed.map(({ i }, k) => [i, vectors[k]!]));
+    this.deps.metrics?.facesDetected.inc({ camera: frame.cameraId }, r.faces.length);
+    this.deps.metrics?.facesEmbedded.inc({ camera: frame.cameraId }, embeddings.size);
+    const faces: FaceResult[] = await Promise.all(r.faces.map(async (f, i) => {
+      const embedding = embeddings.get(i);
+      return {
+        box: f.box, score: f.score, landmarks: f.landmarks as FaceResult['landmarks'], quality: f.quality,
+        ...(embedding ? { embedding: Array.from(embedding) } : { notEmbedded: f.quality.passed ? 'budget' as const : 'quality' as const }),
+        ...(f.chip ? { crop: await chipJpeg(f.chip, this.config.cropSize) } : {}),
+      };
+    }));
+    return { detectedAt: Date.now(), width: r.width, height: r.height, faces };
+  }
+
+  /** Finish in-flight jobs, then stop (SIGTERM path). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => { await this.worker?.close(); })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,73 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
+import type { FacesJob } from '../contracts/faces.schema.js';
+import { queueNames, redisKeys } from '../contracts/queues.js';
+import type { FacesProducer } from './faces.queue.js';
+import { FrameStore } from './frame.store.js';
+import { frameJobId, frameJobOptions } from './job-options.js';
+
+export interface FramesProducerOptions {
+  prefix: string;
+  frameTtlMs: number;
+  maxInFlightPerCamera: number;
+}
+
+export interface PublishResult {
+  seq: number;
+  /** Older waiting frames of this camera removed to make room (backpressure). */
+  dropped: number;
+}
+
+/**
+ * Puts frames into Redis and the "frames" queue with per-camera backpressure: each camera has
+ * at most maxInFlightPerCamera frames waiting; a new frame evicts the oldest waiting one
+ * (its job and its bytes), so under overload latency stays bounded and the freshest frames win.
+ * Waiting frames are tracked in a per-camera ZSET (score = seq) that the worker leaves on pickup.
+ * Each dropped frame is announced to the hub as a `dropped` faces result so it never waits for it.
+ */
+export class FramesProducer {
+  readonly queue: Queue;
+  private readonly store: FrameStore;
+
+  constructor(private readonly redis: Redis, private readonly options: FramesProducerOptions, private readonly faces?: FacesProducer) {
+    this.queue = new Queue(queueNames.frames, { connection: redis, prefix: options.prefix });
+    this.store = new FrameStore(redis, options.frameTtlMs);
+  }
+
+  async publish(cameraId: string, jpeg: Buffer, capturedAt: number): Promise<PublishResult> {
+    const { prefix } = this.options;
+    // monotonic per camera across ffmpeg and process restarts
+    const seq = await this.redis.incr(`${prefix}:seq:${cameraId}`);
+    const key = redisKeys.frame(prefix, cameraId, seq);
+    const job: FrameJob = frameJobSchema.parse({ version: 1, cameraId, key, capturedAt, seq, size: jpeg.length });
+    const id = frameJobId(cameraId, seq);
+    const pending = redisKeys.pending(prefix, cameraId);
+    await this.store.put(key, jpeg);
+    await this.redis.zadd(pending, seq, id);
+    await this.queue.add('frame', job, { ...frameJobOptions, jobId: id });
+    let dropped = 0;
+    for (;;) {
+      const count = await this.redis.zcard(pending);
+      if (count <= this.options.maxInFlightPerCamera) break;
+      const [oldest, score] = await this.redis.zpopmin(pending);
+      if (!oldest) break;
+      // 0 = a worker took it meanwhile (locked) or it is gone: not a drop
+      if ((await this.queue.remove(oldest)) === 1) {
+        dropped++;
+        const droppedSeq = Number(score);
+        await this.store.delete(redisKeys.frame(prefix, cameraId, droppedSeq));
+        await this.faces?.publish(droppedResult(cameraId, droppedSeq, capturedAt));
+      }
+    }
+    return { seq, dropped };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+const droppedResult = (cameraId: string, seq: number, capturedAt: number): FacesJob => ({
+  version: 1, cameraId, seq, capturedAt, detectedAt: Date.now(), skipped: 'dropped', width: 0, height: 0, modelId: '', faces: [],
+});

@@ -1,0 +1,5 @@
+export * from './redis.connection.js';
+export * from './frame.store.js';
+export * from './job-options.js';
+export * from './frames.queue.js';
+export * from './faces.queue.js';

@@ -1,0 +1,171 @@
+import type { TrackConfig } from '../config/schema.js';
+import type { Sighting } from '../contracts/sighting.schema.js';
+import { cosineDistance, l2normalize } from '../vision/embed/embedder.js';
+import { iou, type Box } from '../vision/types.js';
+import type { IdentifyMatch } from './identifier.js';
+import type { UnknownClusterer } from './unknown.clusterer.js';
+
+/** One face of one frame, already identified when it had an embedding. */
+export interface TrackInputFace {
+  box: Box;
+  score: number;
+  quality: { size: number; sharpness: number; passed: boolean };
+  embedding?: Float32Array;
+  /** undefined = not embedded (no vote); null = embedded but unknown. */
+  match?: IdentifyMatch | null;
+  crop?: string;
+}
+
+export interface TrackInputFrame { seq: number; capturedAt: number; faces: TrackInputFace[] }
+
+export interface TrackerOptions extends Pick<TrackConfig, 'iouThreshold' | 'maxEmbeddingDistance' | 'closeAfterMs' | 'minFrames'> {
+  /** A known person wins the vote with at least this share of the identity votes (default 0.3). */
+  minVoteShare?: number;
+}
+
+interface Vote { personId: string; name: string; count: number; sumScore: number; maxScore: number }
+
+interface Track {
+  id: string;
+  box: Box;
+  firstSeen: number;
+  lastSeen: number;
+  lastSeq: number;
+  frames: number;
+  embeddedFrames: number;
+  sum: Float32Array | undefined;
+  mean: Float32Array | undefined;
+  votes: Map<string, Vote>;
+  unknownVotes: number;
+  bestCrop: string | null;
+  bestQuality: number;
+  confirmed: boolean;
+  unknownId: number | null;
+}
+
+const qualityScore = (q: TrackInputFace['quality']): number => (q.passed ? 1e9 : 0) + q.size * Math.sqrt(Math.max(0, q.sharpness));
+
+/**
+ * Joins the faces of one camera's frames (fed in sequence order) into tracks: greedy
+ * assignment on box overlap (IoU) plus embedding similarity to the track's mean embedding,
+ * identity voted over the track, one sighting per track: `confirmed` after minFrames,
+ * `closed` when no face joined for closeAfterMs (camera time).
+ */
+export class CameraTracker {
+  private readonly open: Track[] = [];
+  private counter = 0;
+  private readonly idBase = Date.now().toString(36);
+
+  constructor(
+    readonly cameraId: string,
+    private readonly options: TrackerOptions,
+    private readonly clusterer: UnknownClusterer,
+    private readonly emit: (s: Sighting) => void,
+  ) {}
+
+  get openTracks(): number { return this.open.length; }
+
+  update(frame: TrackInputFrame): void {
+    this.expire(frame.capturedAt);
+    const { iouThreshold, maxEmbeddingDistance } = this.options;
+    const pairs: { t: Track; f: number; score: number }[] = [];
+    frame.faces.forEach((face, f) => {
+      for (const t of this.open) {
+        const o = iou(t.box, face.box);
+        const d = face.embedding && t.mean ? cosineDistance(face.embedding, t.mean) : undefined;
+        // an embedding far from the track vetoes a box overlap (two people crossing)
+        if (d !== undefined && d > 2 * maxEmbeddingDistance && o < 0.6) continue;
+        const embOk = d !== undefined && d <= maxEmbeddingDistance;
+        if (o < iouThreshold && !embOk) continue;
+        pairs.push({ t, f, score: o + (embOk ? 1 - d! / maxEmbeddingDistance : 0) });
+      }
+    });
+    pairs.sort((a, b) => b.score - a.score);
+    const usedT = new Set<Track>();
+    const usedF = new Set<number>();
+    for (const p of pairs) {
+      if (usedT.has(p.t) || usedF.has(p.f)) continue;
+      usedT.add(p.t); usedF.add(p.f);
+      this.join(p.t, frame, frame.faces[p.f]!);
+    }
+    frame.faces.forEach((face, f) => {
+      if (usedF.has(f)) return;
+      const t: Track = {
+        id: `${this.idBase}-${++this.counter}`, box: face.box, firstSeen: frame.capturedAt, lastSeen: frame.capturedAt, lastSeq: frame.seq,
+        frames: 0, embeddedFrames: 0, sum: undefined, mean: undefined, votes: new Map(), unknownVotes: 0,
+        bestCrop: null, bestQuality: -1, confirmed: false, unknownId: null,
+      };
+      this.open.push(t);
+      this.join(t, frame, face);
+    });
+  }
+
+  /** Close tracks idle for closeAfterMs as of `now` (camera time). */
+  expire(now: number): void {
+    for (const t of [...this.open]) {
+      if (now - t.lastSeen > this.options.closeAfterMs) this.close(t);
+    }
+  }
+
+  closeAll(): void {
+    for (const t of [...this.open]) this.close(t);
+  }
+
+  private join(t: Track, frame: TrackInputFrame, face: TrackInputFace): void {
+    t.box = face.box;
+    t.lastSeen = Math.max(t.lastSeen, frame.capturedAt);
+    t.lastSeq = frame.seq;
+    t.frames++;
+    const q = qualityScore(face.quality);
+    if (face.crop && q > t.bestQuality) { t.bestQuality = q; t.bestCrop = face.crop; }
+    if (face.embedding) {
+      t.embeddedFrames++;
+      t.sum ??= new Float32Array(face.embedding.length);
+      for (let i = 0; i < t.sum.length; i++) t.sum[i]! += face.embedding[i]!;
+      t.mean = l2normalize(Float32Array.from(t.sum));
+    }
+    if (face.match) {
+      const v = t.votes.get(face.match.personId) ?? { personId: face.match.personId, name: face.match.name, count: 0, sumScore: 0, maxScore: 0 };
+      const s = 1 - face.match.distance;
+      v.count++; v.sumScore += s; v.maxScore = Math.max(v.maxScore, s);
+      t.votes.set(v.personId, v);
+    } else if (face.match === null) {
+      t.unknownVotes++;
+    }
+    if (!t.confirmed && t.frames >= this.options.minFrames) {
+      t.confirmed = true;
+      this.emit(this.sighting(t, 'confirmed'));
+    }
+  }
+
+  private winner(t: Track): Vote | undefined {
+    let best: Vote | undefined;
+    for (const v of t.votes.values()) if (!best || v.count > best.count || (v.count === best.count && v.sumScore > best.sumScore)) best = v;
+    if (!best) return undefined;
+    const total = [...t.votes.values()].reduce((n, v) => n + v.count, 0) + t.unknownVotes;
+    return best.count >= (this.options.minVoteShare ?? 0.3) * total ? best : undefined;
+  }
+
+  private sighting(t: Track, status: Sighting['status']): Sighting {
+    const w = this.winner(t);
+    if (!w && t.unknownId === null) t.unknownId = t.mean ? this.clusterer.assign(t.mean) : this.clusterer.anonymous();
+    return {
+      version: 1, id: `${this.cameraId}:${t.id}`, status, cameraId: this.cameraId, trackId: t.id,
+      personId: w?.personId ?? null, name: w?.name ?? null, unknownId: w ? null : t.unknownId,
+      label: w ? w.name : `unknown #${t.unknownId}`, crop: t.bestCrop,
+      firstSeen: t.firstSeen, lastSeen: t.lastSeen,
+      maxScore: w ? round(w.maxScore) : null, meanScore: w ? round(w.sumScore / w.count) : null,
+      frames: t.frames, embeddedFrames: t.embeddedFrames,
+    };
+  }
+
+  private close(t: Track): void {
+    this.open.splice(this.open.indexOf(t), 1);
+    if (!t.confirmed) return; // fewer than minFrames: noise, no sighting
+    const s = this.sighting(t, 'closed');
+    if (s.unknownId !== null && t.mean && t.embeddedFrames > 1) this.clusterer.reinforce(s.unknownId, t.mean);
+    this.emit(s);
+  }
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
