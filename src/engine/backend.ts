@@ -51,6 +51,10 @@ function installWebGpuGlobals(): void {
  * so this runs once per process; asking for a different backend later is an error.
  */
 export async function loadBackend(requested: BackendName): Promise<LoadedBackend> {
+  const hasTfjsNode = () => tryRequire('@tensorflow/tfjs-node-gpu') || tryRequire('@tensorflow/tfjs-node');
+  if (requested === 'tensorflow' && !hasTfjsNode()) {
+    throw new FaceStreamError('E_BACKEND', "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (npm install @tensorflow/tfjs-node-gpu); use 'wasm' otherwise");
+  }
   if (loaded) {
     if (requested !== 'auto' && requested !== loaded.name) {
       throw new FaceStreamError('E_BACKEND', `backend ${loaded.name} is already active in this process; cannot switch to ${requested}`);
@@ -59,12 +63,9 @@ export async function loadBackend(requested: BackendName): Promise<LoadedBackend
   }
   let name: Exclude<BackendName, 'auto'>;
   if (requested === 'auto') {
-    name = tryRequire('@tensorflow/tfjs-node-gpu') || tryRequire('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm';
+    name = hasTfjsNode() ? 'tensorflow' : 'wasm';
   } else {
     name = requested;
-    if (name === 'tensorflow' && !tryRequire('@tensorflow/tfjs-node-gpu') && !tryRequire('@tensorflow/tfjs-node')) {
-      throw new FaceStreamError('E_BACKEND', "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (npm install @tensorflow/tfjs-node-gpu); use 'wasm' otherwise");
-    }
   }
   if (name === 'webgpu') installWebGpuGlobals();
   // face-api's node-wasm bundle loads @tensorflow/tfjs and registers the wasm backend with it.

@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FaceEngine } from '../../src/engine/index.js';
+import { cosineDistance } from '../../src/vision/embed/index.js';
+import { FaceStreamError } from '../../src/errors/index.js';
+import { dataPath } from '../helpers/data.js';
+import { createTestEngine } from '../helpers/engine.js';
+
+const engines: FaceEngine[] = [];
+const make = async (o: Record<string, unknown>) => { const e = await createTestEngine(o); engines.push(e); return e; };
+afterAll(() => { for (const e of engines) e.close(); });
+
+const obamaA = dataPath('people/gallery/obama/obama.jpg');
+const obamaB = dataPath('people/gallery/obama/obama2.jpg');
+const biden = dataPath('people/gallery/biden/biden.jpg');
+
+describe('selectable models', () => {
+  it('mobileface: 256-d unit vectors; same person closer than different people', async () => {
+    const e = await make({ embedder: { model: 'mobileface' } });
+    expect(e.dim).toBe(256);
+    expect(e.modelId).toMatch(/mobileface/);
+    const a = await e.primaryFace(obamaA, 'a'), b = await e.primaryFace(obamaB, 'b'), c = await e.primaryFace(biden, 'c');
+    expect(a.embedding).toHaveLength(256);
+    expect(Math.hypot(...a.embedding!)).toBeCloseTo(1, 4);
+    expect(cosineDistance(a.embedding!, b.embedding!)).toBeLessThan(cosineDistance(a.embedding!, c.embedding!));
+  });
+
+  it('tiny detector + tiny landmarks find the faces of a simple photo', async () => {
+    const e = await make({ detector: { model: 'tiny' }, landmarks: { model: 'tiny' } });
+    const r = await e.analyze(dataPath('people/probes/two_people.jpg'));
+    expect(r.faces).toHaveLength(2);
+    expect(r.faces.every((f) => f.embedding)).toBe(true);
+  });
+
+  it('flip augmentation changes the embedding slightly and keeps the verdicts', async () => {
+    const plain = await make({});
+    const flip = await make({ embedder: { flip: true } });
+    const p = await plain.primaryFace(obamaA, 'a');
+    const f = await flip.primaryFace(obamaA, 'a');
+    const d = cosineDistance(p.embedding!, f.embedding!);
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThan(0.05);
+    expect((await flip.verify(obamaA, obamaB)).same).toBe(true);
+    expect((await flip.verify(obamaA, biden)).same).toBe(false);
+  });
+
+  it('the quality gate reports small faces without embedding them', async () => {
+    const e = await make({ quality: { minFaceSize: 4000 } });
+    const r = await e.analyze(obamaA);
+    expect(r.faces).toHaveLength(1);
+    expect(r.faces[0]!.quality.passed).toBe(false);
+    expect(r.faces[0]!.quality.reasons).toContain('too_small');
+    expect(r.faces[0]!.embedding).toBeUndefined();
+    await expect(e.primaryFace(obamaA, 'x')).rejects.toMatchObject({ code: 'E_FACE_REJECTED' });
+  });
+
+  it('a missing model folder is a clear startup error', async () => {
+    const err = await createTestEngine({ engine: { faceApiModelDir: '/nonexistent/models' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FaceStreamError);
+    expect((err as FaceStreamError).code).toBe('E_MODEL_MISSING');
+    expect((err as FaceStreamError).message).toMatch(/\/nonexistent\/models\/.*manifest\.json/);
+  });
+
+  it('asking for the tensorflow backend without tfjs-node installed is a clear error', async () => {
+    const err = await createTestEngine({ engine: { backend: 'tensorflow' } }).catch((e: unknown) => e);
+    expect((err as FaceStreamError).code).toBe('E_BACKEND');
+    expect((err as FaceStreamError).message).toMatch(/needs @tensorflow\/tfjs-node/);
+  });
+});
