@@ -40,6 +40,9 @@ export class JpegFrameParser {
         else return frames;
       } else if (end === 'corrupt') {
         this.resync();
+      } else if (end > this.maxFrameBytes) {
+        this.discardedBytes += end;
+        this.buf = this.buf.subarray(end);
       } else {
         frames.push(Buffer.from(this.buf.subarray(0, end)));
         this.buf = this.buf.subarray(end);

@@ -1,0 +1,3 @@
+export * from './embed-budget.js';
+export * from './vision.worker.js';
+export * from './roles.js';

@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { Hub } from '../hub/hub.service.js';
+import { IngestManager } from '../ingest/ingest.manager.js';
+import type { FrameSourceFactory } from '../ingest/frame-source.js';
+import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import { FacesProducer } from '../queue/faces.queue.js';
+import { FramesProducer } from '../queue/frames.queue.js';
+import { createRedis } from '../queue/redis.connection.js';
+import type { Identifier, SightingSink } from '../track/identifier.js';
+import { VisionWorker, type FrameAnalyzer } from './vision.worker.js';
+
+/** A started role: close() stops it (idempotent) and releases its Redis connections. */
+export interface Role { close(): Promise<void> }
+
+type Settings = Pick<Config, 'redis' | 'ingest' | 'vision' | 'track'>;
+
+export interface RoleDeps { logger: Logger; metrics?: PipelineMetrics; redisUrl?: string }
+
+async function closeAll(steps: (() => unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const s of steps) {
+    try { await s(); } catch (e) { errors.push(e); }
+  }
+  if (errors.length) throw new AggregateError(errors, 'close failed');
+}
+
+export function startIngestRole(config: Settings, deps: RoleDeps & { createSource?: FrameSourceFactory }): Role & { manager: IngestManager; producer: FramesProducer } {
+  const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-ingest');
+  const faces = new FacesProducer(redis, config.redis.prefix);
+  const producer = new FramesProducer(redis, { prefix: config.redis.prefix, frameTtlMs: config.ingest.frameTtlMs, maxInFlightPerCamera: config.ingest.maxInFlightPerCamera }, faces);
+  const manager = new IngestManager(config.ingest, { redis, prefix: config.redis.prefix, producer, logger: deps.logger, metrics: deps.metrics, createSource: deps.createSource });
+  manager.start();
+  let closing: Promise<void> | undefined;
+  return {
+    manager, producer,
+    close: () => (closing ??= closeAll([() => manager.close(), () => producer.close(), () => faces.close(), () => redis.quit()])),
+  };
+}
+
+export function startVisionRole(config: Settings, deps: RoleDeps & { analyzer: FrameAnalyzer; name?: string; embedAll?: boolean }): Role & { worker: VisionWorker } {
+  const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-vision');
+  const faces = new FacesProducer(redis, config.redis.prefix);
+  const worker = new VisionWorker(config.vision, { connection: redis, prefix: config.redis.prefix, analyzer: deps.analyzer, faces, logger: deps.logger, metrics: deps.metrics, name: deps.name, embedAll: deps.embedAll });
+  worker.start();
+  let closing: Promise<void> | undefined;
+  return { worker, close: () => (closing ??= closeAll([() => worker.close(), () => faces.close(), () => redis.quit()])) };
+}
+
+export function startHubRole(config: Settings, deps: RoleDeps & { identifier: Identifier; sink?: SightingSink }): Role & { hub: Hub; redis: Redis } {
+  const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-hub');
+  const hub = new Hub(config.track, { connection: redis, prefix: config.redis.prefix, identifier: deps.identifier, sink: deps.sink, logger: deps.logger, metrics: deps.metrics, maxLagMs: config.vision.maxFrameAgeMs });
+  hub.start();
+  let closing: Promise<void> | undefined;
+  return { hub, redis, close: () => (closing ??= closeAll([() => hub.close(), () => redis.quit()])) };
+}
