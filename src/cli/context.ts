@@ -4,7 +4,7 @@ import { FaceEngine } from '../engine/index.js';
 import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
 
 /** Options every command accepts (registered on the root program). */
-export interface GlobalOptions { config?: string; backend?: string; detector?: string; embedder?: string; flip?: boolean }
+export interface GlobalOptions { config?: string; backend?: string; detector?: string; embedder?: string; flip?: boolean; dataDir?: string }
 
 /** Build the configuration from --config, FACESTREAM_* and the engine flags. */
 export function configFrom(cmd: Command): Readonly<Config> {
@@ -13,6 +13,7 @@ export function configFrom(cmd: Command): Readonly<Config> {
   if (o.backend) overrides.engine = { backend: o.backend };
   if (o.detector) overrides.detector = { model: o.detector };
   if (o.embedder || o.flip !== undefined) overrides.embedder = { ...(o.embedder ? { model: o.embedder } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
+  if (o.dataDir) overrides.data = { dir: o.dataDir };
   return loadConfig({ file: o.config, overrides });
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { backendNames, detectorNames, embedderNames } from '../config/index.js';
 import { errorCodes } from '../errors/index.js';
 import { registerEngineCommands } from './commands/engine.command.js';
+import { registerGalleryCommands } from './commands/gallery.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('facestream')
@@ -11,9 +12,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--detector <name>', 'face detector').choices([...detectorNames]))
     .addOption(new Option('--embedder <name>', 'embedding model').choices([...embedderNames]))
     .option('--flip', 'flip test-time augmentation (mean of the face and its mirror image)')
+    .option('--data-dir <dir>', 'folder of the gallery store, index and crops (default: data.dir, ./data)')
     .showHelpAfterError()
     .exitOverride();
   registerEngineCommands(program);
+  registerGalleryCommands(program);
   return program;
 }
 

@@ -86,6 +86,43 @@ export const logSchema = section({
     .describe('pino log level.'),
 });
 
+export const dataSchema = section({
+  dir: z.string().min(1).default('./data')
+    .describe('Folder holding the gallery store (SQLite), the HNSW index and the face crops.'),
+});
+
+export const aggregationNames = ['best', 'mean'] as const;
+
+export const gallerySchema = section({
+  aggregation: z.enum(aggregationNames).default('best')
+    .describe("How a person's samples are combined into one distance: best = nearest sample, mean = mean distance over the person's samples."),
+  topK: z.number().int().min(1).max(1000).default(20)
+    .describe('Nearest samples fetched from the index per face before grouping them by person.'),
+  ambiguityMargin: z.number().min(0).max(1).default(0.01)
+    .describe('A match is flagged ambiguous when the second-best person is closer than this (cosine distance) to the best one.'),
+  duplicateDistance: z.number().min(0).max(1).default(0.01)
+    .describe('Enrollment skips a photo whose face is closer than this (cosine distance) to a sample the same person already has.'),
+  hnsw: z.strictObject({
+    M: z.number().int().min(4).max(128).default(16)
+      .describe('HNSW graph degree: higher = better recall, more memory, slower build.'),
+    efConstruction: z.number().int().min(10).max(2000).default(200)
+      .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
+    efSearch: z.number().int().min(10).max(2000).default(64)
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries.'),
+  }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
+});
+
+export const apiSchema = section({
+  host: z.string().min(1).default('127.0.0.1')
+    .describe('Address the REST API listens on (0.0.0.0 = every interface).'),
+  port: z.number().int().min(0).max(65535).default(8080)
+    .describe('TCP port of the REST API (0 = any free port).'),
+  maxUploadBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024)
+    .describe('Largest accepted uploaded file (bytes); larger uploads get 413.'),
+  maxFiles: z.number().int().min(1).max(1000).default(20)
+    .describe('Most files accepted in one multipart upload.'),
+});
+
 export const configSchema = z.strictObject({
   engine: engineSchema,
   detector: detectorSchema,
@@ -95,6 +132,9 @@ export const configSchema = z.strictObject({
   image: imageSchema,
   verify: verifySchema,
   log: logSchema,
+  data: dataSchema,
+  gallery: gallerySchema,
+  api: apiSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -103,6 +143,9 @@ export type DetectorConfig = z.infer<typeof detectorSchema>;
 export type EmbedderConfig = z.infer<typeof embedderSchema>;
 export type QualityConfig = z.infer<typeof qualitySchema>;
 export type ImageConfig = z.infer<typeof imageSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type GalleryConfig = z.infer<typeof gallerySchema>;
+export type ApiConfig = z.infer<typeof apiSchema>;
 export type BackendName = (typeof backendNames)[number];
 export type DetectorName = (typeof detectorNames)[number];
 export type EmbedderName = (typeof embedderNames)[number];

@@ -18,6 +18,9 @@ export const errorCodes = {
   E_NO_FACE: 18,
   E_FACE_REJECTED: 19,
   E_MODEL_MISMATCH: 20,
+  E_NOT_FOUND: 21,
+  E_AMBIGUOUS_NAME: 22,
+  E_INVALID_GALLERY_FILE: 23,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
