@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import type { CameraConfig } from '../config/schema.js';
 import type { FrameSource, FrameSourceFactory, FrameSourceHandlers } from './frame-source.js';
@@ -42,6 +43,17 @@ export class FfmpegReader implements FrameSource {
   constructor(private readonly camera: CameraConfig, private readonly handlers: FrameSourceHandlers, private readonly options: FfmpegReaderOptions) {}
 
   start(): void {
+    if (sourceKind(this.camera.url) === 'file') { this.spawn(); return; }
+    // ffmpeg reports an unresolvable host as a bare "Input/output error": say what it is
+    let host = '';
+    try { host = new URL(this.camera.url).hostname; } catch { /* ffmpeg will say what is wrong */ }
+    if (!host) { this.spawn(); return; }
+    lookup(host).then(() => { if (!this.stopped) this.spawn(); }, (e: NodeJS.ErrnoException) => {
+      this.finish(`cannot resolve host ${host}: ${e.code ?? e.message}`);
+    });
+  }
+
+  private spawn(): void {
     const { input, output } = ffmpegArgs(this.camera, this.options);
     const cmd = ffmpeg(this.camera.url).inputOptions(input).outputOptions(output);
     if (this.options.ffmpegPath) cmd.setFfmpegPath(this.options.ffmpegPath);
