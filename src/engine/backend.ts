@@ -50,7 +50,7 @@ function installWebGpuGlobals(): void {
  * Select and initialise the TF.js backend. TF.js keeps its backend in process-global state,
  * so this runs once per process; asking for a different backend later is an error.
  */
-export async function loadBackend(requested: BackendName): Promise<LoadedBackend> {
+export async function loadBackend(requested: BackendName, wasmDirectory?: string): Promise<LoadedBackend> {
   const hasTfjsNode = () => tryRequire('@tensorflow/tfjs-node-gpu') || tryRequire('@tensorflow/tfjs-node');
   if (requested === 'tensorflow' && !hasTfjsNode()) {
     throw new FaceStreamError('E_BACKEND', "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (npm install @tensorflow/tfjs-node-gpu); use 'wasm' otherwise");
@@ -69,20 +69,20 @@ export async function loadBackend(requested: BackendName): Promise<LoadedBackend
   }
   if (name === 'webgpu') installWebGpuGlobals();
   // face-api's node-wasm bundle loads @tensorflow/tfjs and registers the wasm backend with it.
-  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  // Literal import() specifiers (not createRequire) so a bundler can follow them (GPU check).
+  // CommonJS interop differs between Node (module.exports as default) and bundlers (namespace).
+  const mod = await import('@vladmandic/face-api/dist/face-api.node-wasm.js') as unknown as FaceApi & { default?: FaceApi };
+  const faceapi = mod.default?.tf ? mod.default : mod;
   const tf = faceapi.tf;
-  let tfBackend: string = name;
+  const tfBackend: string = name;
   if (name === 'wasm') {
-    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(p: string): void };
-    const dir = wasmDir();
+    const dir = wasmDirectory ?? wasmDir();
     if (!existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
-      throw new FaceStreamError('E_MODEL_MISSING', `wasm backend binaries not found in ${dir} (reinstall @tensorflow/tfjs-backend-wasm)`);
+      throw new FaceStreamError('E_MODEL_MISSING', `wasm backend binaries not found in ${dir} (reinstall @tensorflow/tfjs-backend-wasm or fix engine.wasmDir)`);
     }
-    wasm.setWasmPaths(dir);
+    (tf as unknown as { setWasmPaths(p: string): void }).setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
   } else if (name === 'webgpu') {
-    require('@tensorflow/tfjs-backend-webgpu');
-  } else if (name === 'tensorflow') {
-    tfBackend = 'tensorflow';
+    await import('@tensorflow/tfjs-backend-webgpu');
   }
   let ok = false;
   try {

