@@ -3,6 +3,7 @@ import { backendNames, detectorNames, embedderNames } from '../config/index.js';
 import { errorCodes } from '../errors/index.js';
 import { registerEngineCommands } from './commands/engine.command.js';
 import { registerGalleryCommands } from './commands/gallery.command.js';
+import { registerPipelineCommands } from './commands/pipeline.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('facestream')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerEngineCommands(program);
   registerGalleryCommands(program);
+  registerPipelineCommands(program);
   return program;
 }
 

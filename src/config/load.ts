@@ -91,7 +91,8 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   let raw: Record<string, unknown> = {};
   const origins: string[] = ['defaults'];
   if (file) { raw = readYaml(file); origins.push(file); }
-  const fromEnv = envOverrides(env);
+  // Plain REDIS_URL is the de-facto convention; FACESTREAM_REDIS_URL wins when both are set.
+  const fromEnv = envOverrides(env.REDIS_URL && !env.FACESTREAM_REDIS_URL ? { ...env, FACESTREAM_REDIS_URL: env.REDIS_URL } : env);
   if (Object.keys(fromEnv).length) { raw = deepMerge(raw, fromEnv); origins.push('environment'); }
   if (options.overrides) { raw = deepMerge(raw, options.overrides); origins.push('command line'); }
   const result = configSchema.safeParse(raw);

@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { Config } from '../../config/schema.js';
+import { FaceEngine } from '../../engine/index.js';
+import { galleryIdentifier, storeSightingSink } from '../../hub/gallery.adapter.js';
+import { Gallery } from '../../identify/gallery.js';
+import { maskUrl } from '../../ingest/mask-url.js';
+import { PipelineMetrics } from '../../metrics/pipeline.metrics.js';
+import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../pipeline/roles.js';
+import { configFrom, runCommand } from '../context.js';
+
+export const roleNames = ['ingest', 'vision', 'hub'] as const;
+export type RoleName = (typeof roleNames)[number];
+
+/**
+ * Start roles in this process, in dependency order (hub, vision, ingest), and close them in
+ * reverse on SIGTERM/SIGINT. Resolves when they are closed.
+ */
+export async function runRoles(config: Readonly<Config>, roles: readonly RoleName[]): Promise<void> {
+  const logger = pino({ level: config.log.level });
+  const metrics = new PipelineMetrics(new Registry());
+  const started: Role[] = [];
+  const extra: (() => void)[] = [];
+  logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
+  try {
+    if (roles.includes('hub')) {
+      const engine = await FaceEngine.create(config);
+      const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
+      extra.push(() => gallery.close(), () => engine.close());
+      started.push(startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings) }));
+    }
+    if (roles.includes('vision')) {
+      const engine = await FaceEngine.create(config);
+      extra.push(() => engine.close());
+      started.push(startVisionRole(config, { logger, metrics, analyzer: engine, name: `vision-${process.pid}` }));
+    }
+    if (roles.includes('ingest')) started.push(startIngestRole(config, { logger, metrics }));
+  } catch (e) {
+    for (const r of started.reverse()) await r.close().catch(() => {});
+    for (const x of extra.reverse()) { try { x(); } catch { /* closing anyway */ } }
+    throw e;
+  }
+  await new Promise<void>((ok) => {
+    const stop = () => { process.off('SIGTERM', stop); process.off('SIGINT', stop); ok(); };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  logger.info('stopping');
+  for (const r of started.reverse()) await r.close().catch((e: Error) => logger.error({ err: e.message }, 'close failed'));
+  for (const x of extra.reverse()) { try { x(); } catch (e) { logger.error({ err: (e as Error).message }, 'close failed'); } }
+}
+
+/** run / worker: the stream pipeline roles. */
+export function registerPipelineCommands(program: Command): void {
+  const withCameras = (cmd: Command) => cmd
+    .option('--camera <url...>', 'add a camera (rtsp://, http(s):// MJPEG or a video file), id cam1, cam2, ...')
+    .option('--fps <n>', 'sample fps of --camera cameras', parseFloat);
+  const configWith = (cmd: Command, opts: { camera?: string[]; fps?: number }) => {
+    const base = configFrom(cmd);
+    if (!opts.camera?.length) return base;
+    const cameras = [...base.ingest.cameras, ...opts.camera.map((url, i) => ({ id: `cam${i + 1}`, url, sampleFps: opts.fps ?? 2, enabled: true, transport: 'tcp' as const }))];
+    return { ...base, ingest: { ...base.ingest, cameras } } as Readonly<Config>;
+  };
+  withCameras(program.command('run')
+    .description('all pipeline roles (ingest, vision, hub) in one process against one Redis (REDIS_URL)'))
+    .action((opts: { camera?: string[]; fps?: number }, cmd: Command) => runCommand(() => runRoles(configWith(cmd, opts), roleNames)));
+  withCameras(program.command('worker')
+    .description('one pipeline role: ingest (ffmpeg per camera), vision (detect + embed), hub (identify, track, sightings)')
+    .addArgument(new Command().createArgument('<role>', 'role').choices([...roleNames])))
+    .action((role: RoleName, opts: { camera?: string[]; fps?: number }, cmd: Command) => runCommand(() => runRoles(configWith(cmd, opts), [role])));
+}
