@@ -13,7 +13,12 @@ import { registerSightingsRoutes } from './routes/sightings.routes.js';
 import { SchemaRegistry } from './validation.js';
 
 /** Header paths pino must never write (API keys). */
-export const redactPaths = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]'];
+export const redactPaths = [
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
+  // @fastify/multipart logs its busboy options, request headers included, at trace level
+  'busboyOptions.headers.authorization', 'busboyOptions.headers["x-api-key"]',
+  '*.headers.authorization', '*.headers["x-api-key"]',
+];
 
 export interface ApiServerOptions {
   gallery: Gallery;
@@ -36,6 +41,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   const schemas = new SchemaRegistry();
   schemas.install(app);
   app.setErrorHandler(errorHandler);
+  // bodies are JSON or multipart; a text body is a client mistake (415), not a string to validate
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((req) => { throw new ApiError(404, 'E_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`); });
 
   await app.register(swagger, {

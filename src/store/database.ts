@@ -81,6 +81,42 @@ export const migrations: readonly string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   INSERT INTO meta (key, value) VALUES ('gallery_revision', '0');
   `,
+  // 2: alert rules and fired alerts (src/notify), unknown-face clusters of sightings (dashboard)
+  `
+  CREATE TABLE alert_rules (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'unknown', 'watchlist')),
+    definition TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  -- One row per alert fired; the person's alerts go with the person (erasure).
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_id TEXT NOT NULL REFERENCES alert_rules(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    sighting_id INTEGER REFERENCES sightings(id) ON DELETE SET NULL,
+    person_id TEXT REFERENCES people(id) ON DELETE CASCADE,
+    camera_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    delivery TEXT NOT NULL DEFAULT 'none' CHECK (delivery IN ('none', 'queued', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    payload TEXT NOT NULL
+  );
+  CREATE INDEX alert_events_cooldown ON alert_events(rule_id, subject, at);
+  CREATE INDEX alert_events_delivery ON alert_events(delivery);
+
+  CREATE TABLE unknown_clusters (
+    sighting_id INTEGER PRIMARY KEY REFERENCES sightings(id) ON DELETE CASCADE,
+    cluster_key TEXT NOT NULL,
+    ignored INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX unknown_clusters_key ON unknown_clusters(cluster_key);
+  `,
 ];
 
 export interface OpenDatabaseOptions {

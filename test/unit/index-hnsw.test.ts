@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultHnswParams, exactSearch, HnswIndex, loadIndexFiles, saveIndexFiles } from '../../src/identify/hnsw.index.js';
+
+/** Deterministic unit vectors (seeded LCG), so failures reproduce. */
+function vectors(n: number, dim: number, seed = 1): Float32Array[] {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: dim }, rnd);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+const dirs: string[] = [];
+const tmp = () => { const d = mkdtempSync(path.join(tmpdir(), 'fs-hnsw-')); dirs.push(d); return d; };
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+describe('HnswIndex', () => {
+  it('finds the same nearest neighbour as exact search and returns cosine distances', () => {
+    const data = vectors(500, 32);
+    const index = HnswIndex.create(32, defaultHnswParams, 16);
+    data.forEach((v, i) => index.add(i, v));
+    expect(index.size).toBe(500);
+    expect(index.capacity).toBeGreaterThanOrEqual(500); // grew from 16 by resizeIndex
+    const queries = vectors(50, 32, 7);
+    let agree = 0;
+    for (const q of queries) {
+      const [hit] = index.search(q, 1);
+      const [truth] = exactSearch(data, q, 1);
+      if (hit!.label === truth!.label) agree++;
+      expect(hit!.distance).toBeGreaterThanOrEqual(truth!.distance - 1e-5);
+    }
+    expect(agree).toBeGreaterThanOrEqual(49);
+    // a stored vector is its own nearest neighbour at distance 0
+    const self = index.search(data[123]!, 3);
+    expect(self[0]).toMatchObject({ label: 123 });
+    expect(self[0]!.distance).toBeCloseTo(0, 5);
+    expect(self[1]!.distance).toBeGreaterThan(self[0]!.distance);
+  });
+
+  it('honours deletions, re-adds a deleted label, and never returns more than the live count', () => {
+    const data = vectors(20, 8);
+    const index = HnswIndex.create(8);
+    data.forEach((v, i) => index.add(i, v));
+    expect(index.remove(5)).toBe(true);
+    expect(index.remove(5)).toBe(false);
+    expect(index.search(data[5]!, 20).map((h) => h.label)).not.toContain(5);
+    expect(index.search(data[0]!, 100)).toHaveLength(19);
+    expect(index.deleted).toBe(1);
+    index.add(5, data[6]!);
+    expect(index.search(data[6]!, 2).map((h) => h.label).sort()).toEqual([5, 6]);
+    expect(() => index.add(6, data[0]!)).toThrow(/already/);
+    expect(() => index.add(99, new Float32Array(3))).toThrow(/dimensions/);
+    expect(HnswIndex.create(8).search(data[0]!, 5)).toEqual([]);
+  });
+});
+
+describe('index persistence', () => {
+  const stamp = { revision: 7, modelId: 'm1', dim: 16 };
+  const build = () => {
+    const data = vectors(100, 16);
+    const index = HnswIndex.create(16);
+    const labels = new Map<number, string>();
+    data.forEach((v, i) => { index.add(i + 1, v); labels.set(i + 1, `p${i % 10}`); });
+    index.remove(1); labels.delete(1);
+    return { data, index, labels };
+  };
+
+  it('round-trips index and label map, deletions included', () => {
+    const dir = tmp();
+    const { data, index, labels } = build();
+    saveIndexFiles(dir, index, labels, stamp, defaultHnswParams);
+    const r = loadIndexFiles(dir, stamp, defaultHnswParams);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.index.size).toBe(99);
+    expect(r.labels).toEqual(labels);
+    expect(r.index.search(data[0]!, 5).map((h) => h.label)).not.toContain(1);
+    expect(r.index.search(data[50]!, 1)[0]!.label).toBe(51);
+  });
+
+  it('reports missing, stale (revision or model) and corrupt indexes instead of loading them', () => {
+    const dir = tmp();
+    expect(loadIndexFiles(dir, stamp, defaultHnswParams)).toMatchObject({ ok: false, reason: 'missing' });
+    const { index, labels } = build();
+    saveIndexFiles(dir, index, labels, stamp, defaultHnswParams);
+    expect(loadIndexFiles(dir, { ...stamp, revision: 8 }, defaultHnswParams)).toMatchObject({ ok: false, reason: 'stale' });
+    expect(loadIndexFiles(dir, { ...stamp, modelId: 'm2' }, defaultHnswParams)).toMatchObject({ ok: false, reason: 'stale' });
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { indexFile: string; labelsFile: string };
+    const f = path.join(dir, manifest.indexFile);
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
+    writeFileSync(f, bytes);
+    expect(loadIndexFiles(dir, stamp, defaultHnswParams)).toMatchObject({ ok: false, reason: 'corrupt', detail: expect.stringMatching(/checksum/) });
+    writeFileSync(path.join(dir, 'manifest.json'), '{"format":');
+    expect(loadIndexFiles(dir, stamp, defaultHnswParams)).toMatchObject({ ok: false, reason: 'corrupt' });
+  });
+
+  it('a save killed before its commit point leaves the previous index readable', () => {
+    const dir = tmp();
+    const { index, labels } = build();
+    saveIndexFiles(dir, index, labels, stamp, defaultHnswParams);
+    // debris of a killed save: a half-written data file and a torn manifest temp file
+    writeFileSync(path.join(dir, 'index-8-abcd.hnsw.tmp'), Buffer.alloc(100));
+    writeFileSync(path.join(dir, 'manifest.json.tmp'), '{"revision": 8, "ind');
+    const r = loadIndexFiles(dir, stamp, defaultHnswParams);
+    expect(r).toMatchObject({ ok: true });
+    // the next completed save replaces the old files and sweeps the debris
+    saveIndexFiles(dir, index, labels, { ...stamp, revision: 8 }, defaultHnswParams);
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(3);
+    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(loadIndexFiles(dir, { ...stamp, revision: 8 }, defaultHnswParams)).toMatchObject({ ok: true });
+    expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+  });
+});
