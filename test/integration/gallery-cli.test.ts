@@ -1,0 +1,91 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes } from '../../src/errors/index.js';
+import { dataPath, repoRoot } from '../helpers/data.js';
+
+const run = promisify(execFile);
+// the CLI straight from source (tsx), so this test needs no build step
+const entry = ['--import', 'tsx', '--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(repoRoot, 'src/cli/main.ts'))}); await m.main(['node', 'facestream', ...process.argv.slice(1)]);`, '--'];
+const env = (extra: Record<string, string> = {}) => {
+  const e: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of Object.keys(e)) if (k.startsWith('FACESTREAM_') && k !== 'FACESTREAM_TEST_DATA' && !(k in extra)) delete e[k];
+  return e;
+};
+
+async function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...entry, ...args], { cwd: repoRoot, env: env(extraEnv), maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'fs-gallery-cli-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('facestream gallery commands', () => {
+  it('enroll --dir, identify, people list, export/import, keys, rejects, delete', async () => {
+    const enroll = await cli(['--data-dir', dir, 'enroll', '--dir', dataPath('people/gallery'), '--json']);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    const summary = JSON.parse(enroll.stdout) as { accepted: number; rejected: number; results: { person: string; status: string }[] };
+    expect(summary).toMatchObject({ accepted: 10, rejected: 0 });
+    expect(new Set(summary.results.map((r) => r.person)).size).toBe(6);
+
+    // the data directory from the environment (data.dir) instead of --data-dir
+    const ident = await cli(['identify', dataPath('people/probes/kit_with_rose.jpg'), '--json'], { FACESTREAM_DATA_DIR: dir });
+    expect(ident.code, ident.stderr).toBe(0);
+    const faces = (JSON.parse(ident.stdout) as { faces: { box: object; match: { name: string; distance: number; ambiguous: boolean } }[] }).faces;
+    expect(faces.map((f) => f.match.name).sort()).toEqual(['kit_harington', 'rose_leslie']);
+    for (const f of faces) expect(f).toMatchObject({ box: expect.any(Object), match: { distance: expect.any(Number), ambiguous: false } });
+
+    const two = await cli(['--data-dir', dir, 'enroll', '--name', 'obama', dataPath('people/probes/obama_and_biden.jpg'), '--json']);
+    expect(two.code).toBe(1);
+    expect(JSON.parse(two.stdout)).toMatchObject({ accepted: 0, rejected: 1, results: [{ reason: 'several_faces' }] });
+
+    const list = await cli(['--data-dir', dir, 'people', 'list', '--json']);
+    const people = JSON.parse(list.stdout) as { id: string; name: string; samples: number }[];
+    expect(people.map((p) => p.name)).toEqual(['alex_lacamoire', 'biden', 'kit_harington', 'lin_manuel_miranda', 'obama', 'rose_leslie']);
+
+    const exportFile = path.join(dir, 'gallery.json');
+    expect((await cli(['--data-dir', dir, 'gallery', 'export', exportFile])).code).toBe(0);
+    const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { people: { samples: { embedding: string; thumbnail: string }[] }[] };
+    expect(exported.people.flatMap((p) => p.samples)).toHaveLength(10);
+    const other = path.join(dir, 'copy');
+    const imp = await cli(['--data-dir', other, 'gallery', 'import', exportFile]);
+    expect(JSON.parse(imp.stdout)).toEqual({ people: 6, samples: 10, skipped: 0 });
+
+    const biden = people.find((p) => p.name === 'biden')!;
+    const del = await cli(['--data-dir', dir, 'people', 'delete', biden.id]);
+    expect(JSON.parse(del.stdout)).toMatchObject({ personId: biden.id, samples: 2 });
+    const gone = await cli(['--data-dir', dir, 'people', 'show', biden.id]);
+    expect(gone.code).toBe(errorCodes.E_NOT_FOUND);
+    expect(gone.stderr).toMatch(/E_NOT_FOUND/);
+
+    const key = await cli(['--data-dir', dir, 'keys', 'create', '--role', 'viewer', '--name', 'ci']);
+    expect(key.stdout.trim()).toMatch(/^fsk_[\w-]{8}_[\w-]{43}$/);
+    const keys = JSON.parse((await cli(['--data-dir', dir, 'keys', 'list'])).stdout) as object[];
+    expect(JSON.stringify(keys)).not.toContain(key.stdout.trim());
+    expect(keys).toEqual([expect.objectContaining({ name: 'ci', role: 'viewer' })]);
+  });
+
+  it('serve answers on the configured port and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [...entry, '--data-dir', dir, 'serve'], { cwd: repoRoot, env: env({ FACESTREAM_API_PORT: '0' }) });
+    let out = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { out += d; const m = /"address":"(http:[^"]+)"/.exec(out); if (m) resolve(m[1]!); });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    const ready = await fetch(`${address}/health/ready`);
+    expect(await ready.json()).toMatchObject({ status: 'ready', people: 5, indexSize: 8 });
+    expect((await fetch(`${address}/api/people`)).status).toBe(401);
+    const code = await new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+    expect(code).toBe(0);
+  });
+});
