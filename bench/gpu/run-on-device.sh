@@ -4,10 +4,10 @@ set -euo pipefail
 d=.device
 xz -dc $d/node-v20.20.2-linux-x64.xz > /tmp/node && chmod +x /tmp/node
 xz -dc $d/dawn.node.xz > /tmp/dawn.node
+xz -d $d/chips/*.f32.xz
 for f in $d/debs/*.deb; do dpkg -x "$f" /; done; ldconfig
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-tar -C $d/assets -xJf $d/assets/inputs.tar.xz
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt" || true
-timeout 200 /tmp/node $d/gpu-check.cjs --backend wasm --assets $d/assets --out "$OUT/wasm.json" --runs 3 --batches 1,8,32
-timeout 240 /tmp/node $d/gpu-check.cjs --backend webgpu --assets $d/assets --dawn /tmp/dawn.node --out "$OUT/webgpu.json" --runs 5 --batches 1,8,32,64,128,256
-/tmp/node $d/compare.cjs "$OUT/wasm.json" "$OUT/webgpu.json" | tee "$OUT/gpu-check.md"
+cp $d/wasm.json "$OUT/wasm.json"
+timeout 150 /tmp/node $d/gpu-check.cjs embed --backend webgpu --assets $d/assets --dawn /tmp/dawn.node --chips $d/chips --out "$OUT/webgpu.json" --runs 5 --batches 1,8,32,128,256
+/tmp/node $d/compare.cjs "$OUT/wasm.json" "$OUT/webgpu.json" "dev machine, 1 core" | tee "$OUT/gpu-check.md"

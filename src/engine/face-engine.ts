@@ -118,7 +118,14 @@ export class FaceEngine {
     try {
       const dets = faceCrop
         ? [{ score: 1, box: { x: pad, y: pad, width, height } }]
-        : await this.detector.detect(padded);
+        : await this.detector.detect(padded).catch((e: unknown) => {
+          // face-api's detectors read results with dataSync(); TF.js webgpu in Node cannot
+          // (it needs OffscreenCanvas), so say what works instead of a ReferenceError.
+          if (String((e as Error)?.message).includes('OffscreenCanvas')) {
+            throw new FaceStreamError('E_BACKEND', `detection is not supported on the ${this.backend.name} backend in Node (synchronous GPU reads need OffscreenCanvas); use wasm or tensorflow for detection`);
+          }
+          throw e;
+        });
       const cfg = this.settings.detector;
       const candidates = nms(
         dets
