@@ -192,6 +192,50 @@ export const trackSchema = section({
     .describe('Results from parallel workers are reordered by sequence number; a missing frame is waited for at most this long.'),
   unknownClusterDistance: z.number().min(0).max(2).default(0.1)
     .describe('An unknown track joins an existing stranger cluster within this cosine distance ("unknown #17" again).'),
+  minVoteShare: z.number().min(0).max(1).default(0.3)
+    .describe('A known person names a track only with at least this share of its identity votes (unknown votes count too); else the track is unknown.'),
+});
+
+export const dashboardSchema = section({
+  enabled: z.boolean().default(true)
+    .describe('The hub role serves the REST API, the dashboard (web/) and its Socket.IO live events on api.host:api.port.'),
+  previewFps: z.number().min(0.2).max(15).default(3)
+    .describe('Most live preview frames per second sent to one browser per camera; a browser that has not drawn the last one gets none (frames are dropped, the pipeline never waits).'),
+  replayLimit: z.number().int().min(10).max(10000).default(500)
+    .describe('On (re)connect a browser gets at most this many sightings newer than the last one it has.'),
+});
+
+export const notifySchema = section({
+  webhookTimeoutMs: z.number().int().min(100).max(120000).default(5000)
+    .describe('A webhook request that has not answered after this long is aborted (and retried).'),
+  webhookAttempts: z.number().int().min(1).max(50).default(6)
+    .describe('Delivery attempts per alert before it is dead-lettered (shown in the dashboard).'),
+  webhookBackoffMs: z.number().int().min(10).max(600000).default(2000)
+    .describe('First retry delay; doubles with each attempt (exponential backoff).'),
+  webhookConcurrency: z.number().int().min(1).max(100).default(4)
+    .describe('Webhook requests in flight at once (a hanging receiver holds one slot until its timeout).'),
+  publicUrl: z.string().url().optional()
+    .describe('Base URL of this hub as webhook receivers reach it; needed for rules that send a crop URL instead of inline base64.'),
+  defaultCooldownS: z.number().int().min(0).max(86400).default(300)
+    .describe('Cooldown of a rule that sets none: the same rule fires at most once per subject (person, or camera for unknown faces) in this many seconds.'),
+});
+
+export const opsSchema = section({
+  host: z.string().min(1).default('127.0.0.1')
+    .describe('Address of the ops HTTP server (/health/live, /health/ready, /metrics); 0.0.0.0 in containers.'),
+  port: z.number().int().min(0).max(65535).default(0)
+    .describe('TCP port of the ops HTTP server of this process (every role: ingest, vision, hub); 0 = off. Give each process on one host its own port.'),
+});
+
+export const retentionSchema = section({
+  sightingsDays: z.number().min(0).max(36500).default(30)
+    .describe('Sightings (and their crop files) whose last sighting is older than this many days are deleted; 0 = keep forever.'),
+  unknownDays: z.number().min(0).max(36500).default(7)
+    .describe('Sightings of unknown faces (and their crops and stranger clusters) are deleted after this many days; 0 = same as sightingsDays.'),
+  alertsDays: z.number().min(0).max(36500).default(90)
+    .describe('Fired alert records (payloads name people) are deleted after this many days; 0 = keep forever.'),
+  intervalMinutes: z.number().int().min(1).max(10080).default(60)
+    .describe('The hub runs the retention job (BullMQ job scheduler on the "maintenance" queue) this often.'),
 });
 
 export const configSchema = z.strictObject({
@@ -210,6 +254,10 @@ export const configSchema = z.strictObject({
   ingest: ingestSchema,
   vision: visionSchema,
   track: trackSchema,
+  dashboard: dashboardSchema,
+  notify: notifySchema,
+  ops: opsSchema,
+  retention: retentionSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -226,6 +274,10 @@ export type ImageConfig = z.infer<typeof imageSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type GalleryConfig = z.infer<typeof gallerySchema>;
 export type ApiConfig = z.infer<typeof apiSchema>;
+export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type NotifyConfig = z.infer<typeof notifySchema>;
+export type OpsConfig = z.infer<typeof opsSchema>;
+export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type BackendName = (typeof backendNames)[number];
 export type DetectorName = (typeof detectorNames)[number];
 export type EmbedderName = (typeof embedderNames)[number];

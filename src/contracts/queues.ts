@@ -1,5 +1,5 @@
 /** BullMQ queue names and Redis key/channel layout under a deployment prefix. */
-export const queueNames = { frames: 'frames', faces: 'faces' } as const;
+export const queueNames = { frames: 'frames', faces: 'faces', webhooks: 'webhooks' } as const;
 
 export const redisKeys = {
   frame: (prefix: string, cameraId: string, seq: number) => `${prefix}:frame:${cameraId}:${seq}`,
@@ -7,6 +7,8 @@ export const redisKeys = {
   pending: (prefix: string, cameraId: string) => `${prefix}:pending:${cameraId}`,
   /** HASH cameraId -> JSON CameraStatus (the queryable latest status). */
   cameraStatus: (prefix: string) => `${prefix}:camera-status`,
+  /** HASH seq, capturedAt, jpeg: the newest frame of a camera, for the dashboard preview (the queued copy is deleted once analysed). */
+  preview: (prefix: string, cameraId: string) => `${prefix}:preview:${cameraId}`,
   /** Pub/sub channels. */
   cameraStatusChannel: (prefix: string) => `${prefix}:events:camera-status`,
   sightingChannel: (prefix: string) => `${prefix}:events:sighting`,

@@ -1,6 +1,8 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Sighting } from '../contracts/sighting.schema.js';
 import type { Gallery } from '../identify/gallery.js';
-import type { SightingsRepository } from '../store/sightings.repository.js';
+import type { Sighting as StoredSighting, SightingsRepository } from '../store/sightings.repository.js';
 import type { Identifier, IdentifyMatch, SightingSink } from '../track/identifier.js';
 
 /** The gallery (HNSW over enrolled samples, open-set threshold) as the hub's Identifier. */
@@ -16,10 +18,16 @@ export function galleryIdentifier(gallery: Pick<Gallery, 'identify'>): Identifie
 
 /**
  * Sightings into the SQLite store: inserted when confirmed, updated when closed. The store's
- * numeric id is remembered per pipeline sighting id (one hub = one writer). Crops stay in the
- * event (base64); writing them under data/crops is left to the store's owner.
+ * numeric id is remembered per pipeline sighting id (one hub = one writer). With a dataDir the
+ * track's best crop is written to <dataDir>/crops/sightings/<id>.jpg (atomic rename) and its
+ * relative path stored, so erasing a person deletes their crops with them.
  */
-export function storeSightingSink(repo: Pick<SightingsRepository, 'add' | 'update'>): SightingSink {
+export function storeSightingSink(
+  repo: Pick<SightingsRepository, 'add' | 'update'>,
+  /** Called after each insert/update with the stored row (the dashboard: crops, live feed, alerts). */
+  onStored?: (stored: StoredSighting, event: Sighting) => void,
+  options: { dataDir?: string } = {},
+): SightingSink {
   const ids = new Map<string, number>();
   const iso = (ms: number) => new Date(ms).toISOString();
   const row = (s: Sighting) => ({
@@ -27,14 +35,30 @@ export function storeSightingSink(repo: Pick<SightingsRepository, 'add' | 'updat
     maxScore: s.maxScore ?? 0, meanScore: s.meanScore ?? 0, frames: s.frames, trackId: s.trackId,
     bestDistance: s.maxScore === null ? null : 1 - s.maxScore,
   });
+  const withCrop = (stored: StoredSighting, s: Sighting): StoredSighting => {
+    if (!options.dataDir || !s.crop) return stored;
+    const rel = path.join('crops', 'sightings', `${stored.id}.jpg`);
+    const abs = path.join(options.dataDir, rel);
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(`${abs}.tmp`, Buffer.from(s.crop, 'base64'));
+    renameSync(`${abs}.tmp`, abs);
+    return stored.cropPath === rel ? stored : repo.update(stored.id, { cropPath: rel }) ?? stored;
+  };
   return {
-    save(s) { ids.set(s.id, repo.add({ ...row(s), metadata: { unknownId: s.unknownId, sightingId: s.id } }).id); },
+    save(s) {
+      const stored = withCrop(repo.add({ ...row(s), metadata: { unknownId: s.unknownId, sightingId: s.id } }), s);
+      ids.set(s.id, stored.id);
+      onStored?.(stored, s);
+    },
     update(s) {
       const id = ids.get(s.id);
       const { cameraId: _c, firstSeen: _f, trackId: _t, ...patch } = row(s);
-      if (id === undefined) ids.set(s.id, repo.add({ ...row(s), metadata: { unknownId: s.unknownId, sightingId: s.id } }).id);
-      else repo.update(id, patch);
+      let stored: StoredSighting | undefined;
+      if (id === undefined) { stored = repo.add({ ...row(s), metadata: { unknownId: s.unknownId, sightingId: s.id } }); ids.set(s.id, stored.id); }
+      else stored = repo.update(id, patch);
       if (s.status === 'closed') ids.delete(s.id);
+      if (stored) stored = withCrop(stored, s);
+      if (stored) onStored?.(stored, s);
     },
   };
 }

@@ -16,8 +16,8 @@ import { UnknownClusterer } from '../track/unknown.clusterer.js';
 export interface HubEvents {
   /** A track was confirmed (status confirmed) or closed (status closed, final). */
   sighting: [Sighting];
-  /** Every frame result, in sequence order per camera (live overlays). */
-  frame: [FacesJob];
+  /** Every frame result, in sequence order per camera (live overlays), with each face's gallery match. */
+  frame: [FacesJob, TrackInputFace[]];
 }
 
 export interface HubDeps {
@@ -89,6 +89,7 @@ export class Hub extends EventEmitter<HubEvents> {
       const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
       const match = embedding ? await this.deps.identifier.identify(embedding) : undefined;
       if (match) this.counts.identified++;
+      if (embedding) this.deps.metrics?.identifications.inc({ camera: job.cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
       faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, match, crop: f.crop });
     }
     this.identifiedFaces.set(job, faces);
@@ -100,7 +101,7 @@ export class Hub extends EventEmitter<HubEvents> {
       this.counts.frames++;
       this.counts.faces += job.faces.length;
       this.latest.set(job.cameraId, Math.max(this.latest.get(job.cameraId) ?? 0, job.capturedAt));
-      this.emit('frame', job);
+      this.emit('frame', job, this.identifiedFaces.get(job) ?? []);
       if (job.skipped) continue;
       this.trackerOf(job.cameraId).update({ seq: job.seq, capturedAt: job.capturedAt, faces: this.identifiedFaces.get(job) ?? [] });
     }

@@ -44,6 +44,9 @@ export class FramesProducer {
     const id = frameJobId(cameraId, seq);
     const pending = redisKeys.pending(prefix, cameraId);
     await this.store.put(key, jpeg);
+    // the dashboard previews the newest frame; one overwritten key per camera, same TTL
+    const preview = redisKeys.preview(prefix, cameraId);
+    await this.redis.multi().hset(preview, 'seq', seq, 'capturedAt', capturedAt, 'jpeg', jpeg).pexpire(preview, this.options.frameTtlMs).exec();
     await this.redis.zadd(pending, seq, id);
     await this.queue.add('frame', job, { ...frameJobOptions, jobId: id });
     let dropped = 0;

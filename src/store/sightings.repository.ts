@@ -88,6 +88,16 @@ export class SightingsRepository {
     return { items: rows.map(toSighting), total };
   }
 
+  /** Sightings stored after id `afterId`, in id order (the dashboard's replay on reconnect). */
+  since(afterId: number, limit: number): Sighting[] {
+    return (this.db.prepare('SELECT * FROM sightings WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(toSighting);
+  }
+
+  /** Ids of a person's sightings (the dashboard drops them from its feed when the person is erased). */
+  idsOf(personId: string): number[] {
+    return (this.db.prepare('SELECT id FROM sightings WHERE person_id = ?').all(personId) as { id: number }[]).map((r) => r.id);
+  }
+
   /** Crop paths of a person's sightings (erased with the person). */
   cropPathsOf(personId: string): string[] {
     return (this.db.prepare('SELECT crop_path FROM sightings WHERE person_id = ? AND crop_path IS NOT NULL').all(personId) as { crop_path: string }[]).map((r) => r.crop_path);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { DashboardService } from '../../api/live/dashboard.service.js';
 import type { Config } from '../../config/schema.js';
 import { FaceEngine } from '../../engine/index.js';
 import { galleryIdentifier, storeSightingSink } from '../../hub/gallery.adapter.js';
@@ -28,7 +29,12 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
       const engine = await FaceEngine.create(config);
       const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
       extra.push(() => gallery.close(), () => engine.close());
-      started.push(startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings) }));
+      // the dashboard (REST API, web page, live events, alerts) rides on the hub: it sees every sighting
+      const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, gallery, logger, httpLogger: { level: config.log.level } }) : undefined;
+      if (dashboard) started.push(dashboard);
+      const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings, dashboard?.onStored) });
+      dashboard?.attachHub(hub.hub);
+      started.push(hub);
     }
     if (roles.includes('vision')) {
       const engine = await FaceEngine.create(config);

@@ -1,0 +1,204 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import type { FacesJob } from '../../contracts/faces.schema.js';
+import type { Sighting as PipelineSighting } from '../../contracts/sighting.schema.js';
+import type { Gallery } from '../../identify/gallery.js';
+import { AlertEvaluator } from '../../notify/alert.evaluator.js';
+import { AlertRulesRepository } from '../../notify/alert-rules.repository.js';
+import { AlertService } from '../../notify/alert.service.js';
+import { WebhookDispatcher } from '../../notify/webhook.dispatcher.js';
+import { createRedis } from '../../queue/redis.connection.js';
+import type { Sighting } from '../../store/sightings.repository.js';
+import type { TrackInputFace } from '../../track/face.tracker.js';
+import { registerAlertsRoutes } from '../routes/alerts.routes.js';
+import { registerDashboardRoutes } from '../routes/dashboard.routes.js';
+import { registerUnknownsRoutes } from '../routes/unknowns.routes.js';
+import { buildApiServer, type ApiServerOptions } from '../server.js';
+import { SchemaRegistry } from '../validation.js';
+import { CameraStatusSource } from './camera-status.source.js';
+import { CorrectionsService } from './corrections.service.js';
+import { LiveGateway } from './live.gateway.js';
+import { PreviewFanout } from './preview.fanout.js';
+import { SightingRecorder, toFeed } from './sighting.recorder.js';
+
+/** The folder of the dashboard's static files: web/ at the repository root (from src/ or dist/src/). */
+export function findWebDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, 'web', 'index.html'))) return path.join(dir, 'web');
+    dir = path.dirname(dir);
+  }
+  throw new Error('dashboard files (web/index.html) not found above ' + path.dirname(fileURLToPath(import.meta.url)));
+}
+
+/** Only the page's own origin; no inline script or style: an injected name can never run. */
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export interface DashboardOptions {
+  config: Pick<Config, 'api' | 'dashboard' | 'notify' | 'redis' | 'data'>;
+  gallery: Gallery;
+  logger: Logger;
+  /** fastify's request log (pino options), false = none (default). */
+  httpLogger?: ApiServerOptions['logger'];
+  redisUrl?: string;
+  webDir?: string;
+}
+
+/**
+ * The hub's web face: REST API (gallery + dashboard + alerts routes), the static dashboard,
+ * Socket.IO live events and alert delivery, on one fastify app. Wire the hub's sighting sink to
+ * `onStored` and the hub itself with attachHub().
+ */
+export class DashboardService {
+  readonly rules: AlertRulesRepository;
+  readonly corrections: CorrectionsService;
+  readonly alerts: AlertService;
+  readonly dispatcher: WebhookDispatcher;
+  readonly recorder: SightingRecorder;
+  readonly preview: PreviewFanout;
+  readonly cameras: CameraStatusSource;
+  private gatewayRef: LiveGateway | undefined;
+  private appRef: FastifyInstance | undefined;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly hubListeners: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
+  address = '';
+
+  private constructor(private readonly options: DashboardOptions) {
+    const { config, gallery, logger } = options;
+    const url = options.redisUrl ?? config.redis.url;
+    this.redis = createRedis(url, 'facestream-dashboard');
+    this.subscriber = createRedis(url, 'facestream-dashboard-events');
+    this.rules = new AlertRulesRepository(gallery.store.db);
+    this.corrections = new CorrectionsService(gallery, { relabelled: (s) => this.gatewayRef?.sighting(toFeed(s, 'stored', this.cropBase64(s.id))) });
+    this.cameras = new CameraStatusSource({ subscriber: this.subscriber, redis: this.redis, prefix: config.redis.prefix, logger });
+    this.dispatcher = new WebhookDispatcher({
+      connection: this.redis, prefix: config.redis.prefix, rules: this.rules, config: config.notify, logger,
+      onDelivery: (u) => this.gatewayRef?.delivery(u),
+    });
+    const evaluator = new AlertEvaluator({
+      rules: this.rules, people: gallery.store.people, defaultCooldownS: config.notify.defaultCooldownS,
+      publicUrl: config.notify.publicUrl, cameraName: (id) => this.cameras.name(id),
+    });
+    this.alerts = new AlertService({ evaluator, dispatcher: this.dispatcher, rules: this.rules, logger });
+    this.alerts.on('alert', (event) => this.gatewayRef?.alert(event.payload, event.delivery));
+    this.preview = new PreviewFanout({ redis: this.redis, prefix: config.redis.prefix, fps: config.dashboard.previewFps, logger });
+    this.recorder = new SightingRecorder({
+      sightings: gallery.store.sightings, corrections: this.corrections, dataDir: path.resolve(config.data.dir), logger,
+      runId: Date.now().toString(36),
+      onFeed: (s) => this.gatewayRef?.sighting(s),
+      onConfirmed: (s, crop) => { this.alerts.handle(s, crop); },
+    });
+  }
+
+  /** Build, listen on api.host:api.port, start live events and webhook delivery. */
+  static async start(options: DashboardOptions): Promise<DashboardService> {
+    const d = new DashboardService(options);
+    try {
+      await d.startInner();
+    } catch (e) {
+      await d.close().catch(() => {});
+      throw e;
+    }
+    return d;
+  }
+
+  private async startInner(): Promise<void> {
+    const { config, gallery } = this.options;
+    await this.cameras.start();
+    this.cameras.on('status', (s) => { this.preview.addCamera(s.cameraId); this.gatewayRef?.camera(s); });
+    for (const s of this.cameras.statuses()) this.preview.addCamera(s.cameraId);
+    this.dispatcher.start();
+
+    const app = await buildApiServer({ gallery, api: config.api, logger: this.options.httpLogger ?? false });
+    this.appRef = app;
+    await app.register(async (child) => {
+      // this context validates with its own registry (fastify encapsulates validator compilers)
+      const schemas = new SchemaRegistry();
+      schemas.install(child);
+      registerDashboardRoutes(child, { gallery, corrections: this.corrections, cameras: () => this.cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
+      registerAlertsRoutes(child, { rules: this.rules, alerts: this.alerts, audit: gallery.store.audit }, schemas);
+      registerUnknownsRoutes(child, this.corrections, schemas, (personId) => { if (personId) this.gatewayRef?.peopleChanged(personId); });
+    });
+    // changes made through the gallery's own routes reach every open page
+    app.addHook('onResponse', async (req, reply) => {
+      if (reply.statusCode >= 300 || req.method === 'GET') return;
+      const m = /^\/api\/people\/:id(\/samples(\/:sampleId)?)?$/.exec(req.routeOptions.url ?? '');
+      if (!m) return;
+      const id = (req.params as { id: string }).id;
+      if (req.method === 'DELETE' && !m[1]) this.gatewayRef?.sightingsRemoved({ personId: id });
+      this.gatewayRef?.peopleChanged(id);
+    });
+    // the static dashboard needs no key (it asks for one); strict CSP on its pages
+    await app.register(async (child) => {
+      child.addHook('onRoute', (route) => { route.config = { ...(route.config as object), public: true } as typeof route.config; });
+      child.addHook('onSend', async (_req, reply, payload) => {
+        reply.header('content-security-policy', contentSecurityPolicy);
+        reply.header('x-content-type-options', 'nosniff');
+        reply.header('referrer-policy', 'no-referrer');
+        return payload;
+      });
+      await child.register(fastifyStatic, { root: this.options.webDir ?? findWebDir(), prefix: '/', index: ['index.html'], cacheControl: false });
+    });
+    await app.ready();
+    const gateway = new LiveGateway({
+      httpServer: app.server, keys: gallery.store.keys, sightings: gallery.store.sightings, corrections: this.corrections,
+      preview: this.preview, cameras: () => this.cameras.statuses(), cropOf: (id) => this.cropBase64(id),
+      replayLimit: config.dashboard.replayLimit, previewFps: config.dashboard.previewFps, logger: this.options.logger,
+    });
+    gateway.start();
+    this.gatewayRef = gateway;
+    this.preview.start();
+    this.address = await app.listen({ host: config.api.host, port: config.api.port });
+    this.options.logger.info({ address: this.address }, 'dashboard and API listening');
+  }
+
+  get app(): FastifyInstance { return this.appRef!; }
+  get gateway(): LiveGateway { return this.gatewayRef!; }
+
+  /** For the hub's sighting sink: storeSightingSink(repo, dashboard.onStored). */
+  readonly onStored = (stored: Sighting, event: PipelineSighting): void => this.recorder.onStored(stored, event);
+
+  /** Live previews get the hub's boxes and names. */
+  attachHub(hub: { on(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown; off(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown }): void {
+    const l = (job: FacesJob, faces: TrackInputFace[]) => this.preview.onFrame(job, faces);
+    hub.on('frame', l);
+    this.hubListeners.push(() => hub.off('frame', l));
+  }
+
+  private crop(id: number): Buffer | undefined {
+    const s = this.options.gallery.store.sightings.get(id);
+    const abs = s?.cropPath ? this.options.gallery.resolveDataPath(s.cropPath) : undefined;
+    return abs && existsSync(abs) ? readFileSync(abs) : undefined;
+  }
+
+  private cropBase64(id: number): string | null {
+    return this.crop(id)?.toString('base64') ?? null;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const errors: unknown[] = [];
+      const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
+      for (const off of this.hubListeners) off();
+      await step(() => this.preview.close());
+      await step(() => this.gatewayRef?.close());
+      await step(() => this.appRef?.close());
+      await step(() => this.recorder.close());
+      await step(() => this.alerts.close());
+      await step(() => this.dispatcher.close());
+      await step(() => this.cameras.close());
+      await step(() => this.subscriber.quit());
+      await step(() => this.redis.quit());
+      if (errors.length) throw new AggregateError(errors, 'DashboardService.close failed');
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FacesJob } from '../../contracts/faces.schema.js';
+import { redisKeys } from '../../contracts/queues.js';
+import type { TrackInputFace } from '../../track/face.tracker.js';
+import { iou } from '../../vision/types.js';
+import type { PreviewFace, PreviewMessage } from './live-events.schema.js';
+
+/** Where previews go: one channel per socket, with an acknowledgement when the page drew it. */
+export interface PreviewTarget {
+  id: string;
+  send(msg: PreviewMessage, drawn: () => void): void;
+}
+
+interface CameraState { faces: PreviewFace[]; facesSeq: number | null; width: number; height: number; lastSeq: number }
+
+/**
+ * Low-rate annotated previews. The hub keeps only the newest boxes+names per camera; at most
+ * `fps` times a second the newest frame (from Redis, written by the ingest) is read once and
+ * offered to every socket. A socket that has not acknowledged its previous preview gets nothing
+ * this round (dropped, never queued): a slow browser costs nothing upstream.
+ */
+export class PreviewFanout {
+  private readonly cameras = new Map<string, CameraState>();
+  private readonly targets = new Map<string, { target: PreviewTarget; busy: boolean; sentSeq: Map<string, number> }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticking = false;
+  readonly counts = { sent: 0, dropped: 0 };
+
+  constructor(private readonly deps: { redis: Redis; prefix: string; fps: number; logger: Logger }) {}
+
+  start(): void {
+    this.timer = setInterval(() => { void this.tick(); }, Math.round(1000 / this.deps.fps));
+    this.timer.unref();
+  }
+
+  /** Make a camera known before its first analysed frame (status events). */
+  addCamera(cameraId: string): void {
+    if (!this.cameras.has(cameraId)) this.cameras.set(cameraId, { faces: [], facesSeq: null, width: 0, height: 0, lastSeq: 0 });
+  }
+
+  /** A hub frame result: keep its boxes, named by their gallery match (sticky for faces not re-embedded). */
+  onFrame(job: FacesJob, identified: TrackInputFace[]): void {
+    if (job.skipped) return;
+    this.addCamera(job.cameraId);
+    const state = this.cameras.get(job.cameraId)!;
+    const prev = state.faces;
+    state.faces = job.faces.map((f, i) => {
+      const m = identified[i]?.match;
+      if (m) return { box: f.box, label: m.name, known: true };
+      if (m === null) return { box: f.box, label: 'unknown', known: false };
+      const before = prev.find((p) => iou(p.box, f.box) > 0.3);
+      return before ? { ...before, box: f.box } : { box: f.box, label: '', known: false };
+    });
+    state.facesSeq = job.seq;
+    state.width = job.width;
+    state.height = job.height;
+  }
+
+  addTarget(target: PreviewTarget): void { this.targets.set(target.id, { target, busy: false, sentSeq: new Map() }); }
+  removeTarget(id: string): void { this.targets.delete(id); }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.targets.size === 0) return;
+    this.ticking = true;
+    try {
+      for (const [cameraId, state] of this.cameras) {
+        const h = await this.deps.redis.hgetallBuffer(redisKeys.preview(this.deps.prefix, cameraId));
+        if (!h.jpeg || !h.seq) continue;
+        const seq = Number(h.seq.toString());
+        state.lastSeq = seq;
+        const msg: PreviewMessage = {
+          version: 1, cameraId, seq, capturedAt: Number(h.capturedAt?.toString() ?? 0), facesSeq: state.facesSeq,
+          width: state.width, height: state.height, faces: state.faces, jpeg: h.jpeg,
+        };
+        for (const t of this.targets.values()) {
+          if ((t.sentSeq.get(cameraId) ?? -1) === seq) continue;
+          if (t.busy) { this.counts.dropped++; continue; }
+          t.busy = true;
+          t.sentSeq.set(cameraId, seq);
+          this.counts.sent++;
+          t.target.send(msg, () => { t.busy = false; });
+        }
+      }
+    } catch (e) {
+      this.deps.logger.warn({ err: (e as Error).message }, 'preview round failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.targets.clear();
+  }
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { alertRuleInputSchema, deliveryStates, type AlertRuleDefinition } from '../../notify/alert-rule.schema.js';
+import type { AlertRulesRepository } from '../../notify/alert-rules.repository.js';
+import type { AlertService } from '../../notify/alert.service.js';
+import { actorOf } from '../auth.js';
+import { ApiError } from '../errors.js';
+import type { SchemaRegistry } from '../validation.js';
+
+const ruleId = z.strictObject({ id: z.string().min(1).max(100) });
+const eventId = z.strictObject({ id: z.coerce.number().int().positive() });
+
+export interface AlertsRoutesDeps {
+  rules: AlertRulesRepository;
+  alerts: Pick<AlertService, 'retry'>;
+  audit: { record(actor: string, action: string, target: string | null, details?: Record<string, unknown>): unknown };
+}
+
+/** Alert rules (viewers read, admins change) and fired alerts with their webhook delivery state. */
+export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDeps, schemas: SchemaRegistry): void {
+  const tags = ['alerts'];
+  const { rules } = deps;
+
+  app.get('/api/alerts/rules', { schema: schemas.route({}, { tags, summary: 'List alert rules (webhook secrets are never listed)' }) }, async () => ({ items: rules.list() }));
+
+  app.post('/api/alerts/rules', { schema: schemas.route({ body: alertRuleInputSchema }, { tags, summary: 'Create a rule; the answer carries its webhook signing secret, shown this once' }) }, async (req, reply) => {
+    const { rule, secret } = rules.create(req.body as AlertRuleDefinition);
+    deps.audit.record(actorOf(req), 'alert-rule.create', rule.id, { name: rule.name, kind: rule.kind });
+    return reply.status(201).send({ ...rule, secret });
+  });
+
+  app.get('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId }, { tags, summary: 'One rule' }) }, async (req) => {
+    const r = rules.get((req.params as { id: string }).id);
+    if (!r) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
+    return r;
+  });
+
+  app.put('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId, body: alertRuleInputSchema }, { tags, summary: 'Replace a rule (its secret is kept)' }) }, async (req) => {
+    const { id } = req.params as { id: string };
+    const r = rules.update(id, req.body as AlertRuleDefinition);
+    if (!r) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
+    deps.audit.record(actorOf(req), 'alert-rule.update', id, { name: r.name, enabled: r.enabled });
+    return r;
+  });
+
+  app.post('/api/alerts/rules/:id/rotate-secret', { schema: schemas.route({ params: ruleId }, { tags, summary: 'New webhook signing secret (shown this once)' }) }, async (req) => {
+    const { id } = req.params as { id: string };
+    const secret = rules.rotateSecret(id);
+    if (!secret) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
+    deps.audit.record(actorOf(req), 'alert-rule.rotate-secret', id);
+    return { id, secret };
+  });
+
+  app.delete('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId }, { tags, summary: 'Delete a rule and its alerts' }) }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (!rules.delete(id)) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
+    deps.audit.record(actorOf(req), 'alert-rule.delete', id);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/alerts/events', {
+    schema: schemas.route({ querystring: z.strictObject({
+      delivery: z.enum(deliveryStates).optional().describe('dead = dead-lettered webhooks'),
+      ruleId: z.string().min(1).max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      offset: z.coerce.number().int().min(0).default(0),
+    }) }, { tags, summary: 'Fired alerts, newest first, with webhook delivery state' }),
+  }, async (req) => {
+    const q = req.query as { delivery?: (typeof deliveryStates)[number]; ruleId?: string; limit: number; offset: number };
+    const r = rules.events(q);
+    // crops stay out of listings (they can be large); the sighting's crop route serves them
+    return { total: r.total, limit: q.limit, offset: q.offset, items: r.items.map((e) => ({ ...e, payload: { ...e.payload, crop: e.payload.crop ? ('url' in e.payload.crop ? e.payload.crop : { inline: true }) : null } })) };
+  });
+
+  app.post('/api/alerts/events/:id/retry', { schema: schemas.route({ params: eventId }, { tags, summary: 'Send a dead-lettered webhook again' }) }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    if (!(await deps.alerts.retry(id))) throw new ApiError(409, 'E_NOT_DEAD', `alert ${id} is not a dead-lettered webhook`);
+    deps.audit.record(actorOf(req), 'alert.retry', String(id));
+    return reply.status(202).send({ id, delivery: 'queued' });
+  });
+}

@@ -1,0 +1,7 @@
+export * from './alert-rule.schema.js';
+export * from './alert-rules.repository.js';
+export * from './alert.evaluator.js';
+export * from './alert.service.js';
+export * from './webhook.dispatcher.js';
+export * from './webhook.sender.js';
+export * from './webhook.signer.js';

@@ -1,0 +1,100 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { NotifyConfig } from '../config/schema.js';
+import { queueNames } from '../contracts/queues.js';
+import { webhookJobSchema, type DeliveryState, type WebhookJob } from './alert-rule.schema.js';
+import type { AlertRulesRepository } from './alert-rules.repository.js';
+import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
+
+export interface DeliveryUpdate { alertId: number; delivery: DeliveryState; attempts: number; error: string | null }
+
+export interface WebhookDispatcherDeps {
+  connection: Redis;
+  /** The deployment's redis prefix (queues of several deployments never mix). */
+  prefix: string;
+  rules: Pick<AlertRulesRepository, 'secretOf' | 'setDelivery'>;
+  config: Pick<NotifyConfig, 'webhookTimeoutMs' | 'webhookAttempts' | 'webhookBackoffMs' | 'webhookConcurrency'>;
+  logger: Logger;
+  onDelivery?: (u: DeliveryUpdate) => void;
+}
+
+/**
+ * Webhook delivery through the BullMQ "webhooks" queue: retries with exponential backoff,
+ * dead-lettered (alert_events.delivery = 'dead', and kept in BullMQ's failed set) after
+ * webhookAttempts. Sending runs in this worker, never in the pipeline's path: a receiver that
+ * hangs or fails only occupies a webhook slot until its timeout.
+ */
+export class WebhookDispatcher {
+  readonly queue: Queue;
+  private worker: Worker | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly deps: WebhookDispatcherDeps) {
+    this.queue = new Queue(queueNames.webhooks, { connection: deps.connection, prefix: deps.prefix });
+  }
+
+  start(): void {
+    if (this.worker) return;
+    const { config } = this.deps;
+    this.worker = new Worker(queueNames.webhooks, (job: Job) => this.process(job), {
+      connection: this.deps.connection, prefix: this.deps.prefix, concurrency: config.webhookConcurrency,
+      // a job is locked for longer than its request can take, so it is never run twice at once
+      lockDuration: Math.max(30_000, config.webhookTimeoutMs * 3),
+    });
+    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'webhook worker error'));
+    this.worker.on('completed', (job) => this.update(job, 'delivered', null));
+    this.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.deps.logger.warn({ alert: (job.data as WebhookJob).alertId, attempt: job.attemptsMade, final, err: err.message }, 'webhook failed');
+      this.update(job, final ? 'dead' : 'queued', err.message);
+    });
+  }
+
+  /** Queue one delivery; the job id is the alert id, so queueing an alert twice sends it once. */
+  async enqueue(data: WebhookJob, retryOf?: number): Promise<void> {
+    const job = webhookJobSchema.parse(data);
+    const { config } = this.deps;
+    await this.queue.add('webhook', job, {
+      jobId: retryOf === undefined ? `alert.${job.alertId}` : `alert.${job.alertId}.retry.${retryOf}`,
+      attempts: config.webhookAttempts,
+      backoff: { type: 'exponential', delay: config.webhookBackoffMs },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
+  }
+
+  private async process(job: Job): Promise<number> {
+    const data = webhookJobSchema.parse(job.data);
+    const secret = this.deps.rules.secretOf(data.ruleId);
+    if (secret === undefined) throw new UnrecoverableError(`rule ${data.ruleId} was deleted`);
+    try {
+      return await sendWebhook({ url: data.url, body: data.body, secret, alertId: data.alertId, attempt: job.attemptsMade + 1, timeoutMs: this.deps.config.webhookTimeoutMs });
+    } catch (e) {
+      if (e instanceof PermanentWebhookError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  }
+
+  private update(job: Job, delivery: DeliveryState, error: string | null): void {
+    const { alertId } = job.data as WebhookJob;
+    try {
+      this.deps.rules.setDelivery(alertId, delivery, job.attemptsMade, error);
+    } catch (e) {
+      // the store may already be closed during shutdown; the queue keeps the job's state
+      this.deps.logger.warn({ alert: alertId, err: (e as Error).message }, 'delivery state not stored');
+    }
+    this.deps.onDelivery?.({ alertId, delivery, attempts: job.attemptsMade, error });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const errors: unknown[] = [];
+      try { await this.worker?.close(); } catch (e) { errors.push(e); }
+      try { await this.queue.close(); } catch (e) { errors.push(e); }
+      if (errors.length) throw new AggregateError(errors, 'WebhookDispatcher.close failed');
+    })();
+    return this.closing;
+  }
+}
