@@ -115,6 +115,8 @@ export class Gallery {
   private closed = false;
   private readonly logger: GalleryLogger;
   private readonly params: HnswParams;
+  /** Samples of other models than the engine's ("2 of x, ..."), or null; kept current on writes. */
+  private foreignModels: string | null = null;
 
   private constructor(private readonly options: GalleryOptions, store: GalleryStore) {
     this.store = store;
@@ -149,7 +151,13 @@ export class Gallery {
     return { revision: this.store.revision, modelId: this.modelId, dim: this.options.engine.dim };
   }
 
+  private refreshModelState(): void {
+    const others = this.store.samples.models().filter((m) => m.modelId !== this.modelId);
+    this.foreignModels = others.length ? others.map((m) => `${m.count} of ${m.modelId}`).join(', ') : null;
+  }
+
   private start(): void {
+    this.refreshModelState();
     const loaded = loadIndexFiles(this.indexDir, this.stamp(), this.params);
     if (loaded.ok) {
       this.index = loaded.index;
@@ -202,10 +210,9 @@ export class Gallery {
     if (modelId !== this.modelId) {
       throw new FaceStreamError('E_MODEL_MISMATCH', `embedding is from model ${modelId}, the gallery uses ${this.modelId}`);
     }
-    const others = this.store.samples.models().filter((m) => m.modelId !== this.modelId);
-    if (others.length) {
-      const list = others.map((m) => `${m.count} of ${m.modelId}`).join(', ');
-      throw new FaceStreamError('E_MODEL_MISMATCH', `the gallery holds samples embedded with another model (${list}); the engine uses ${this.modelId}: run \`facestream reindex\``);
+    // cached: identify() runs per face of every frame, the store query only on writes
+    if (this.foreignModels) {
+      throw new FaceStreamError('E_MODEL_MISMATCH', `the gallery holds samples embedded with another model (${this.foreignModels}); the engine uses ${this.modelId}: run \`facestream reindex\``);
     }
   }
 
@@ -265,7 +272,7 @@ export class Gallery {
       return r;
     });
     for (const s of samples) if (this.index.remove(s.id)) this.labels.delete(s.id);
-    if (samples.length) this.changed();
+    if (samples.length) { this.changed(); this.refreshModelState(); }
     for (const f of [...samples.map((s) => s.cropFile), ...sightingCrops]) {
       if (!f) continue;
       const abs = this.resolveDataPath(f);
@@ -302,6 +309,7 @@ export class Gallery {
     });
     if (this.index.remove(sampleId)) this.labels.delete(sampleId);
     this.changed();
+    this.refreshModelState();
     const abs = s.cropFile ? this.resolveDataPath(s.cropFile) : undefined;
     if (abs) rmSync(abs, { force: true });
   }
@@ -456,6 +464,7 @@ export class Gallery {
       this.store.bumpRevision();
       this.store.audit.record('cli', 'gallery.reindex', null, { modelId: this.modelId, reembedded: updates.length, failed: failed.length });
     });
+    this.refreshModelState();
     this.rebuildIndex('reindex');
     // crop folders of people erased while a crash interrupted the file deletion
     if (existsSync(this.cropsDir)) {

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,22 +27,32 @@ async function cli(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'fs-gallery-cli-')); });
+let photos: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'fs-gallery-cli-'));
+  // two of the six gallery people (links, not copies), to keep this CLI test quick
+  photos = path.join(dir, 'photos');
+  for (const [person, files] of [['obama', ['obama.jpg', 'obama2.jpg']], ['kit_harington', ['john1.jpeg', 'john2.jpeg']]] as const) {
+    mkdirSync(path.join(photos, person), { recursive: true });
+    for (const f of files) symlinkSync(dataPath('people/gallery', person, f), path.join(photos, person, f));
+  }
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('facestream gallery commands', () => {
-  it('enroll --dir, identify, people list, export/import, keys, rejects, delete', async () => {
-    const enroll = await cli(['--data-dir', dir, 'enroll', '--dir', dataPath('people/gallery'), '--json']);
+  it('enroll --dir, identify, people list, export/import, keys, rejects, delete', { timeout: 300_000 }, async () => {
+    const enroll = await cli(['--data-dir', dir, 'enroll', '--dir', photos, '--json']);
     expect(enroll.code, enroll.stderr).toBe(0);
     const summary = JSON.parse(enroll.stdout) as { accepted: number; rejected: number; results: { person: string; status: string }[] };
-    expect(summary).toMatchObject({ accepted: 10, rejected: 0 });
-    expect(new Set(summary.results.map((r) => r.person)).size).toBe(6);
+    expect(summary).toMatchObject({ accepted: 4, rejected: 0 });
+    expect(new Set(summary.results.map((r) => r.person))).toEqual(new Set(['obama', 'kit_harington']));
 
     // the data directory from the environment (data.dir) instead of --data-dir
     const ident = await cli(['identify', dataPath('people/probes/kit_with_rose.jpg'), '--json'], { FACESTREAM_DATA_DIR: dir });
     expect(ident.code, ident.stderr).toBe(0);
     const faces = (JSON.parse(ident.stdout) as { faces: { box: object; match: { name: string; distance: number; ambiguous: boolean } }[] }).faces;
-    expect(faces.map((f) => f.match.name).sort()).toEqual(['kit_harington', 'rose_leslie']);
+    // rose_leslie is not enrolled here: her face is unknown (name null)
+    expect(faces.map((f) => f.match.name ?? 'unknown').sort()).toEqual(['kit_harington', 'unknown']);
     for (const f of faces) expect(f).toMatchObject({ box: expect.any(Object), match: { distance: expect.any(Number), ambiguous: false } });
 
     const two = await cli(['--data-dir', dir, 'enroll', '--name', 'obama', dataPath('people/probes/obama_and_biden.jpg'), '--json']);
@@ -51,20 +61,20 @@ describe('facestream gallery commands', () => {
 
     const list = await cli(['--data-dir', dir, 'people', 'list', '--json']);
     const people = JSON.parse(list.stdout) as { id: string; name: string; samples: number }[];
-    expect(people.map((p) => p.name)).toEqual(['alex_lacamoire', 'biden', 'kit_harington', 'lin_manuel_miranda', 'obama', 'rose_leslie']);
+    expect(people.map((p) => p.name)).toEqual(['kit_harington', 'obama']);
 
     const exportFile = path.join(dir, 'gallery.json');
     expect((await cli(['--data-dir', dir, 'gallery', 'export', exportFile])).code).toBe(0);
     const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { people: { samples: { embedding: string; thumbnail: string }[] }[] };
-    expect(exported.people.flatMap((p) => p.samples)).toHaveLength(10);
+    expect(exported.people.flatMap((p) => p.samples)).toHaveLength(4);
     const other = path.join(dir, 'copy');
     const imp = await cli(['--data-dir', other, 'gallery', 'import', exportFile]);
-    expect(JSON.parse(imp.stdout)).toEqual({ people: 6, samples: 10, skipped: 0 });
+    expect(JSON.parse(imp.stdout)).toEqual({ people: 2, samples: 4, skipped: 0 });
 
-    const biden = people.find((p) => p.name === 'biden')!;
-    const del = await cli(['--data-dir', dir, 'people', 'delete', biden.id]);
-    expect(JSON.parse(del.stdout)).toMatchObject({ personId: biden.id, samples: 2 });
-    const gone = await cli(['--data-dir', dir, 'people', 'show', biden.id]);
+    const kit = people.find((p) => p.name === 'kit_harington')!;
+    const del = await cli(['--data-dir', dir, 'people', 'delete', kit.id]);
+    expect(JSON.parse(del.stdout)).toMatchObject({ personId: kit.id, samples: 2 });
+    const gone = await cli(['--data-dir', dir, 'people', 'show', kit.id]);
     expect(gone.code).toBe(errorCodes.E_NOT_FOUND);
     expect(gone.stderr).toMatch(/E_NOT_FOUND/);
 
@@ -75,7 +85,7 @@ describe('facestream gallery commands', () => {
     expect(keys).toEqual([expect.objectContaining({ name: 'ci', role: 'viewer' })]);
   });
 
-  it('serve answers on the configured port and stops on SIGTERM', async () => {
+  it('serve answers on the configured port and stops on SIGTERM', { timeout: 120_000 }, async () => {
     const child = spawn(process.execPath, [...entry, '--data-dir', dir, 'serve'], { cwd: repoRoot, env: env({ FACESTREAM_API_PORT: '0' }) });
     let out = '';
     const address = await new Promise<string>((resolve, reject) => {
@@ -83,7 +93,7 @@ describe('facestream gallery commands', () => {
       child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
     });
     const ready = await fetch(`${address}/health/ready`);
-    expect(await ready.json()).toMatchObject({ status: 'ready', people: 5, indexSize: 8 });
+    expect(await ready.json()).toMatchObject({ status: 'ready', people: 1, indexSize: 2 });
     expect((await fetch(`${address}/api/people`)).status).toBe(401);
     const code = await new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
     expect(code).toBe(0);
