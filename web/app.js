@@ -172,7 +172,7 @@ function upsertSighting(s) {
   const el = sightingRow(data);
   // when the page first showed it: the e2e test measures delay from the hub's storedAt
   el.dataset.shownAt = cur?.el.dataset.shownAt ?? String(Date.now());
-  el.dataset.storedAt = String(data.storedAt ?? 0);
+  el.dataset.storedAt = cur && Number(cur.el.dataset.storedAt) > 0 ? cur.el.dataset.storedAt : String(data.storedAt ?? 0);
   if (cur) { cur.el.replaceWith(el); cur.el = el; cur.data = data; return; }
   state.feed.set(s.id, { data, el });
   // newest first, by id (replayed and live items interleave correctly)
