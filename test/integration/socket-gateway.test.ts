@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DashboardService } from '../../src/api/live/dashboard.service.js';
+import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
+import type { Sighting as PipelineSighting } from '../../src/contracts/sighting.schema.js';
+import type { FaceEngine } from '../../src/engine/index.js';
+import { Gallery } from '../../src/identify/gallery.js';
+import { createTestEngine, testConfig } from '../helpers/engine.js';
+import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
+
+describe('Socket.IO gateway: authentication, roles, live sightings, resync', () => {
+  let engine: FaceEngine;
+  let gallery: Gallery;
+  let dashboard: DashboardService;
+  let dir: string;
+  let url: string;
+  let admin: string, viewer: string;
+  const prefix = uniquePrefix('socket');
+  const sockets: Socket[] = [];
+  const hellos = new Map<Socket, Promise<{ role: string }>>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fst-socket-'));
+    const config = testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix }, api: { host: '127.0.0.1', port: 0 } });
+    engine = await createTestEngine();
+    gallery = Gallery.open({ dataDir: dir, engine, settings: config.gallery });
+    admin = gallery.store.keys.create('admin').key;
+    viewer = gallery.store.keys.create('viewer').key;
+    dashboard = await DashboardService.start({ config, gallery, logger: pino({ level: 'silent' }) });
+    url = dashboard.address;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await dashboard?.close();
+    gallery?.close();
+    engine?.close();
+    await cleanupPrefix(sharedRedisUrl, prefix);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Connect; resolves with the socket, or rejects with the server's refusal. */
+  const open = (auth: Record<string, string> | undefined): Promise<Socket> => new Promise((ok, fail) => {
+    const s = connect(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(s);
+    // hello can arrive in the same tick as connect: capture it from the start
+    hellos.set(s, new Promise((got) => s.once('hello', got)));
+    s.once('connect', () => ok(s));
+    s.once('connect_error', (e) => fail(e));
+  });
+  const emit = <T>(s: Socket, event: string, body: unknown) => new Promise<Ack<T>>((ok) => s.emit(event, body, (a: Ack<T>) => ok(a)));
+
+  const storeSighting = (personId: string | null) => gallery.store.sightings.add({
+    cameraId: 'cam1', personId, label: personId ? 'Ada' : 'unknown #3', firstSeen: new Date().toISOString(), lastSeen: new Date().toISOString(), maxScore: 0.96, meanScore: 0.95, frames: 4,
+  });
+
+  it('refuses a connection without a key, with a wrong key, and with a revoked key', async () => {
+    await expect(open(undefined)).rejects.toThrow('E_UNAUTHORIZED: API key required');
+    await expect(open({ key: 'fsk_abcdefgh_' + 'a'.repeat(43) })).rejects.toThrow('E_UNAUTHORIZED: invalid or revoked API key');
+    const { key, info } = gallery.store.keys.create('viewer', 'soon revoked');
+    gallery.store.keys.revoke(info.id);
+    await expect(open({ key })).rejects.toThrow('E_UNAUTHORIZED');
+  });
+
+  it('a viewer receives live events but every change it emits is refused', async () => {
+    const p = gallery.createPerson('Ada');
+    const row = storeSighting(p.id);
+    const s = await open({ key: viewer });
+    const hello = await hellos.get(s)!;
+    expect(hello.role).toBe('viewer');
+    const r = await emit(s, 'sighting:not-this-person', { version: 1, sightingId: row.id });
+    expect(r).toEqual({ ok: false, error: { code: 'E_FORBIDDEN', message: 'a viewer key cannot change anything' } });
+    const ignore = await emit(s, 'unknown:ignore', { version: 1, clusterKey: 'x-1' });
+    expect(ignore.ok).toBe(false);
+    expect(gallery.store.sightings.get(row.id)!.personId).toBe(p.id);
+
+    // live: a stored sighting reaches the viewer
+    const got = new Promise<FeedSighting>((ok) => s.once('sighting', ok));
+    const next = storeSighting(p.id);
+    const event: PipelineSighting = { version: 1, id: 'cam1:t-9', status: 'confirmed', cameraId: 'cam1', trackId: 't-9', personId: p.id, name: 'Ada', unknownId: null, label: 'Ada', crop: Buffer.from('jpeg').toString('base64'), firstSeen: Date.now(), lastSeen: Date.now(), maxScore: 0.96, meanScore: 0.95, frames: 4, embeddedFrames: 4 };
+    dashboard.onStored(next, event);
+    const live = await got;
+    expect(live).toMatchObject({ id: next.id, personId: p.id, label: 'Ada', status: 'confirmed', crop: event.crop });
+  });
+
+  it('an admin corrects a wrong match over the socket; it is audited and broadcast', async () => {
+    const p = gallery.createPerson('Bob');
+    const row = storeSighting(p.id);
+    const s = await open({ key: admin });
+    const broadcast = new Promise<FeedSighting>((ok) => s.on('sighting', (x: FeedSighting) => { if (x.id === row.id) ok(x); }));
+    const bad = await emit(s, 'sighting:not-this-person', { version: 1, sightingId: 'one' });
+    expect(bad.ok).toBe(false);
+    const r = await emit(s, 'sighting:not-this-person', { version: 1, sightingId: row.id });
+    expect(r.ok).toBe(true);
+    expect(gallery.store.sightings.get(row.id)).toMatchObject({ personId: null, label: 'unknown (corrected)' });
+    expect((await broadcast).personId).toBeNull();
+    const audit = gallery.store.audit.list({ target: p.id });
+    expect(audit[0]).toMatchObject({ action: 'sighting.not-this-person', details: { sightingId: row.id } });
+    expect(audit[0]!.actor).toMatch(/^api-key:/);
+  });
+
+  it('resync replays every sighting after the last one the page has, in order', async () => {
+    const s = await open({ key: viewer });
+    const a = storeSighting(null), b = storeSighting(null), c = storeSighting(null);
+    const r = await emit<{ items: FeedSighting[]; truncated: boolean }>(s, 'resync', { version: 1, lastSightingId: a.id });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.data!.items.map((x) => x.id)).toEqual([b.id, c.id]);
+    expect(r.data!.truncated).toBe(false);
+    const bad = await emit(s, 'resync', { version: 2, lastSightingId: 0 });
+    expect(bad.ok).toBe(false);
+  });
+
+  it('serves the page without a key (strict CSP) and the API only with one', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<form id="signin-form">');
+    expect((await fetch(`${url}/socket.io/socket.io.esm.min.js`)).status).toBe(200);
+    expect((await fetch(`${url}/api/me`)).status).toBe(401);
+    const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(await me.json()).toMatchObject({ role: 'viewer' });
+    const create = await fetch(`${url}/api/alerts/rules`, { method: 'POST', headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, name: 'x', kind: 'unknown' }) });
+    expect(create.status).toBe(403);
+    const bad = await fetch(`${url}/api/alerts/rules`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, name: 'x', kind: 'unknown', webhook: { url: 'file:///etc/passwd' } }) });
+    expect(bad.status).toBe(400);
+    const ok = await fetch(`${url}/api/alerts/rules`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, name: 'x', kind: 'unknown', webhook: { url: 'https://example.com/h' } }) });
+    expect(ok.status).toBe(201);
+    const created = await ok.json() as { id: string; secret: string };
+    expect(created.secret).toMatch(/^whsec_/);
+    const listed = await (await fetch(`${url}/api/alerts/rules`, { headers: { authorization: `Bearer ${viewer}` } })).json() as { items: Record<string, unknown>[] };
+    expect(listed.items.find((r) => r.id === created.id)).not.toHaveProperty('secret');
+  });
+});
