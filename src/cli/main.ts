@@ -4,6 +4,7 @@ import { errorCodes } from '../errors/index.js';
 import { registerEngineCommands } from './commands/engine.command.js';
 import { registerGalleryCommands } from './commands/gallery.command.js';
 import { registerPipelineCommands } from './commands/pipeline.command.js';
+import { registerOpsCommands } from './commands/ops.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('facestream')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerGalleryCommands(program);
   registerPipelineCommands(program);
+  registerOpsCommands(program);
   return program;
 }
 

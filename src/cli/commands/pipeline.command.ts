@@ -8,6 +8,7 @@ import { galleryIdentifier, storeSightingSink } from '../../hub/gallery.adapter.
 import { Gallery } from '../../identify/gallery.js';
 import { maskUrl } from '../../ingest/mask-url.js';
 import { PipelineMetrics } from '../../metrics/pipeline.metrics.js';
+import { startOps } from '../../ops/ops.runtime.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../pipeline/roles.js';
 import { configFrom, runCommand } from '../context.js';
 
@@ -23,12 +24,16 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   const metrics = new PipelineMetrics(new Registry());
   const started: Role[] = [];
   const extra: (() => void)[] = [];
+  const engines: FaceEngine[] = [];
+  let store: Gallery['store'] | undefined;
   logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
   try {
     if (roles.includes('hub')) {
       const engine = await FaceEngine.create(config);
       const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
       extra.push(() => gallery.close(), () => engine.close());
+      engines.push(engine);
+      store = gallery.store;
       // the dashboard (REST API, web page, live events, alerts) rides on the hub: it sees every sighting
       const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, gallery, logger, httpLogger: { level: config.log.level } }) : undefined;
       if (dashboard) started.push(dashboard);
@@ -39,9 +44,12 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
     if (roles.includes('vision')) {
       const engine = await FaceEngine.create(config);
       extra.push(() => engine.close());
+      engines.push(engine);
       started.push(startVisionRole(config, { logger, metrics, analyzer: engine, name: `vision-${process.pid}` }));
     }
     if (roles.includes('ingest')) started.push(startIngestRole(config, { logger, metrics }));
+    // health, /metrics, retention (hub): started last, so closed first on SIGTERM
+    started.push(await startOps({ config, roles, logger, metrics, engines, store }));
   } catch (e) {
     for (const r of started.reverse()) await r.close().catch(() => {});
     for (const x of extra.reverse()) { try { x(); } catch { /* closing anyway */ } }

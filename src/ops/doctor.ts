@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { faceApiModelDir, humanModelDir, requireFaceApiModel, requireModelFile } from '../engine/models.js';
+import { maskUrl, sourceKind } from '../ingest/mask-url.js';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found (credentials masked). */
+  detail: string;
+  /** What to do when not ok. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  /** Seconds ffprobe may take per camera before it counts as unreachable (default 5). */
+  cameraTimeoutS?: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+}
+
+const run = (cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((ok) => {
+    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      // exit status, or null for a timeout (killed) or a missing binary (ENOENT)
+      const code = !err ? 0 : typeof err.code === 'number' ? err.code : null;
+      ok({ code, stdout: String(stdout), stderr: String(stderr) || (err ? err.message : '') });
+    });
+  });
+
+/** Model files the configured detector, landmarks and embedder load (no engine is started). */
+function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder'>): DoctorCheck {
+  const faceApi = faceApiModelDir(config.engine.faceApiModelDir);
+  const names = [
+    config.detector.model === 'tiny' ? 'tiny_face_detector_model' : 'ssd_mobilenetv1_model',
+    config.landmarks.model === 'tiny' ? 'face_landmark_68_tiny_model' : 'face_landmark_68_model',
+  ];
+  try {
+    for (const n of names) requireFaceApiModel(faceApi, n);
+    if (config.embedder.model === 'resnet34') { requireFaceApiModel(faceApi, 'face_recognition_model'); names.push('face_recognition_model'); }
+    else { requireModelFile(humanModelDir(config.engine.humanModelDir), 'mobileface.json'); names.push('mobileface'); }
+    return { name: 'models', ok: true, detail: `${names.join(', ')} present` };
+  } catch (e) {
+    return { name: 'models', ok: false, detail: (e as Error).message, fix: 'reinstall dependencies (npm ci) or point engine.faceApiModelDir / engine.humanModelDir at the model folders' };
+  }
+}
+
+/**
+ * `facestream doctor`: everything a deployment needs, checked without starting the pipeline,
+ * each failure with the fix. Camera URLs are masked in every line (they carry passwords).
+ */
+export async function runDoctor(config: Readonly<Config>, options: DoctorOptions = {}): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const backendNote = config.engine.backend === 'auto' ? 'auto (tfjs-node when installed, else wasm)' : config.engine.backend;
+  let nodeTf = false;
+  try { await import('@tensorflow/tfjs-node' as string); nodeTf = true; } catch { /* optional */ }
+  if (!nodeTf) { try { await import('@tensorflow/tfjs-node-gpu' as string); nodeTf = true; } catch { /* optional */ } }
+  const backendOk = config.engine.backend !== 'tensorflow' || nodeTf;
+  checks.push({
+    name: 'backend', ok: backendOk,
+    detail: `${backendNote}; tfjs-node${nodeTf ? '' : ' not'} installed; wasm binaries ${existsSync(path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist', 'tfjs-backend-wasm-simd.wasm')) ? 'present' : 'missing'}`,
+    fix: backendOk ? undefined : 'install @tensorflow/tfjs-node(-gpu) or set engine.backend: wasm',
+  });
+  checks.push(modelFiles(config));
+
+  const ffmpeg = options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg';
+  const v = await run(ffmpeg, ['-hide_banner', '-version'], 5000);
+  const version = /ffmpeg version (\S+)/.exec(v.stdout)?.[1];
+  checks.push(v.code === 0 && version
+    ? { name: 'ffmpeg', ok: true, detail: `ffmpeg ${version}` }
+    : { name: 'ffmpeg', ok: false, detail: `${ffmpeg}: ${v.stderr.trim().split('\n').pop() ?? 'not runnable'}`, fix: 'install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH' });
+
+  const redis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    checks.push({ name: 'redis', ok: true, detail: `${maskUrl(config.redis.url)} reachable (redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}), prefix ${config.redis.prefix}` });
+  } catch (e) {
+    checks.push({ name: 'redis', ok: false, detail: `${maskUrl(config.redis.url)}: ${maskUrl((e as Error).message)}`, fix: 'start Redis or set redis.url / REDIS_URL' });
+  } finally {
+    redis.disconnect();
+  }
+
+  const ffprobe = options.ffprobePath ?? process.env.FFPROBE_PATH ?? 'ffprobe';
+  const timeoutS = options.cameraTimeoutS ?? 5;
+  // probed in parallel (each may take the whole timeout), reported in configuration order
+  checks.push(...await Promise.all(config.ingest.cameras.filter((c) => c.enabled).map(async (cam): Promise<DoctorCheck> => {
+    const kind = sourceKind(cam.url);
+    const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0'];
+    if (kind === 'rtsp') args.push('-rtsp_transport', cam.transport, '-timeout', String(timeoutS * 1_000_000));
+    else if (kind === 'http') args.push('-timeout', String(timeoutS * 1_000_000));
+    const r = await run(ffprobe, [...args, cam.url], (timeoutS + 2) * 1000);
+    const stream = r.stdout.trim().split('\n')[0];
+    return r.code === 0 && stream
+      ? { name: `camera ${cam.id}`, ok: true, detail: `${maskUrl(cam.url)}: ${stream}` }
+      : {
+        name: `camera ${cam.id}`, ok: false,
+        detail: `${maskUrl(cam.url)}: ${maskUrl(r.stderr.trim().split('\n').pop() || (r.code === null ? `no answer within ${timeoutS} s` : 'no video stream'))}`,
+        fix: 'check the URL, credentials, network route and that the camera serves video (ffprobe <url>)',
+      };
+  })));
+
+  const dir = path.resolve(config.data.dir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    const probe = path.join(dir, `.doctor-${process.pid}`);
+    writeFileSync(probe, 'ok');
+    rmSync(probe, { force: true });
+    checks.push({ name: 'data dir', ok: true, detail: `${dir} writable` });
+  } catch (e) {
+    checks.push({ name: 'data dir', ok: false, detail: `${dir}: ${(e as Error).message}`, fix: 'create the folder and give the facestream user write access, or set data.dir' });
+  }
+  return checks;
+}
+
+export function formatDoctor(checks: readonly DoctorCheck[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}${c.ok || !c.fix ? '' : `\n      ${' '.repeat(width)}  fix: ${c.fix}`}`).join('\n') + '\n';
+}

@@ -1,0 +1,60 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { PurgeReport } from './retention.service.js';
+
+/** The hub's housekeeping queue (its own name: not a pipeline stage, never in the frame path). */
+export const maintenanceQueueName = 'maintenance';
+export const retentionSchedulerId = 'retention';
+
+export interface MaintenanceDeps {
+  connection: Redis;
+  prefix: string;
+  intervalMs: number;
+  /** Runs one retention pass (the hub's RetentionService.runScheduled). */
+  retention: () => PurgeReport;
+  logger: Logger;
+}
+
+/**
+ * Retention on a BullMQ job scheduler: one repeatable job per deployment however many times
+ * the hub restarts (upsert by id), run by the hub, whose process owns the SQLite store. A
+ * missed run (hub down) is simply the next one: each run deletes everything past its cutoff.
+ */
+export class MaintenanceScheduler {
+  readonly queue: Queue;
+  private worker: Worker | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly deps: MaintenanceDeps) {
+    this.queue = new Queue(maintenanceQueueName, { connection: deps.connection, prefix: deps.prefix });
+  }
+
+  async start(): Promise<void> {
+    if (this.worker) return;
+    await this.queue.upsertJobScheduler(retentionSchedulerId, { every: this.deps.intervalMs, immediately: true }, {
+      name: 'retention', opts: { removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
+    });
+    this.worker = new Worker(maintenanceQueueName, (job: Job) => this.process(job), {
+      connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
+    });
+    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'maintenance worker error'));
+  }
+
+  private async process(job: Job): Promise<PurgeReport> {
+    const report = this.deps.retention();
+    this.deps.logger.info({ job: job.id, ...report }, 'retention run');
+    return report;
+  }
+
+  /** Lets a running purge finish (it is one SQLite transaction plus file deletes), then closes. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      const errors: unknown[] = [];
+      for (const step of [() => this.worker?.close(), () => this.queue.close()]) {
+        try { await step(); } catch (e) { errors.push(e); }
+      }
+      if (errors.length) throw new AggregateError(errors, 'maintenance close failed');
+    })());
+  }
+}
