@@ -111,8 +111,8 @@ export const gallerySchema = section({
       .describe('HNSW graph degree: higher = better recall, more memory, slower build.'),
     efConstruction: z.number().int().min(10).max(2000).default(200)
       .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
-    efSearch: z.number().int().min(10).max(2000).default(64)
-      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries.'),
+    efSearch: z.number().int().min(10).max(2000).default(128)
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries; 128 gave recall@1 = 1.0 at 100k vectors (bench:index), 64 gave 0.985.'),
   }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
 });
 

@@ -12,11 +12,11 @@ export interface HnswParams {
   M: number;
   /** Build-time candidate list (default 200). */
   efConstruction: number;
-  /** Query-time candidate list; raised to k when a query asks for more (default 64). */
+  /** Query-time candidate list; raised to k when a query asks for more (default 128). */
   efSearch: number;
 }
 
-export const defaultHnswParams: HnswParams = { M: 16, efConstruction: 200, efSearch: 64 };
+export const defaultHnswParams: HnswParams = { M: 16, efConstruction: 200, efSearch: 128 };
 
 const INITIAL_CAPACITY = 1024;
 
