@@ -30,7 +30,7 @@ export const detectorSchema = section({
     .describe('tiny = Tiny Face Detector (fast, live video); ssd = SSD MobileNet v1 (slower, finds small and distant faces).'),
   inputSize: z.number().int().min(128).max(1024).multipleOf(32).default(416)
     .describe('tiny only: the square size the image is resized to before detection; smaller = faster, misses small faces.'),
-  scoreThreshold: z.number().min(0.05).max(0.99).default(0.5)
+  scoreThreshold: z.number().min(0.05).max(0.99).default(0.4)
     .describe('Minimum detector confidence for a face.'),
   nmsIouThreshold: z.number().min(0.1).max(0.9).default(0.4)
     .describe('Boxes overlapping more than this IoU are merged (non-maximum suppression); the higher-scoring box wins.'),
@@ -192,6 +192,8 @@ export const trackSchema = section({
     .describe('Results from parallel workers are reordered by sequence number; a missing frame is waited for at most this long.'),
   unknownClusterDistance: z.number().min(0).max(2).default(0.1)
     .describe('An unknown track joins an existing stranger cluster within this cosine distance ("unknown #17" again).'),
+  maxCenterShift: z.number().min(0).max(10).default(1)
+    .describe('... or (no overlap, no embedding match) its box is of similar size and its centre moved at most this many box sizes: low frame rates, frames dropped under load. 0 = off.'),
   minVoteShare: z.number().min(0).max(1).default(0.3)
     .describe('A known person names a track only with at least this share of its identity votes (unknown votes count too); else the track is unknown.'),
 });

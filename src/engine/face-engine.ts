@@ -9,6 +9,7 @@ import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosi
 import { assessQuality, estimateYaw, laplacianVariance } from '../vision/quality/quality.js';
 import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from '../vision/types.js';
 import { loadBackend, type LoadedBackend } from './backend.js';
+import { ProjectionHead } from '../training/projection.head.js';
 import { faceApiModelDir, humanModelDir } from './models.js';
 import type { Tensor3D, TF } from './tf.js';
 
@@ -75,6 +76,8 @@ export class FaceEngine {
     private readonly detector: FaceDetector,
     private readonly landmarker: Landmark68Model,
     private readonly embedder: Embedder,
+    /** Optional trained projection (embedder.head), applied after the embedder. */
+    private readonly head?: ProjectionHead,
   ) {}
 
   static async create(settings: EngineSettings): Promise<FaceEngine> {
@@ -85,15 +88,21 @@ export class FaceEngine {
     const embedder: Embedder = settings.embedder.model === 'mobileface'
       ? await MobileFaceEmbedder.load(backend.tf, humanModelDir(settings.engine.humanModelDir))
       : await ResNet34Embedder.load(backend.faceapi, faDir);
-    return new FaceEngine(settings, backend, detector, landmarker, embedder);
+    const head = settings.embedder.head === undefined ? undefined : await ProjectionHead.load(backend.tf, settings.embedder.head);
+    if (head && head.meta.backboneModelId !== embedder.modelId) {
+      head.dispose();
+      throw new FaceStreamError('E_MODEL_MISMATCH', `embedder.head ${settings.embedder.head} was trained on ${head.meta.backboneModelId}, not ${embedder.modelId}`);
+    }
+    return new FaceEngine(settings, backend, detector, landmarker, embedder, head);
   }
 
   get tf(): TF { return this.backend.tf; }
-  get modelId(): string { return this.embedder.modelId; }
-  get dim(): number { return this.embedder.dim; }
+  /** The embedder's id, plus the head's when one is applied (embeddings of the two never mix). */
+  get modelId(): string { return this.head ? `${this.embedder.modelId}+${this.head.id}` : this.embedder.modelId; }
+  get dim(): number { return this.head?.outputDim ?? this.embedder.dim; }
   get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }
   get description() {
-    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.embedder.modelId, flip: this.settings.embedder.flip };
+    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip };
   }
 
   /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
@@ -110,7 +119,7 @@ export class FaceEngine {
     const t1 = now();
 
     const { width, height } = image;
-    const pad = Math.round(this.settings.detector.borderPad * Math.max(width, height));
+    const pad = detectionPad(width, height, this.settings.detector);
     const imageTensor = tf.tensor3d(image.data, [height, width, 3], 'int32');
     const padded: Tensor3D = pad > 0 ? tf.pad(imageTensor, [[pad, pad], [pad, pad], [0, 0]]) : imageTensor;
     let faces: EngineFace[] = [];
@@ -189,7 +198,7 @@ export class FaceEngine {
     }
     const r = (x: number) => Math.round(x * 100) / 100;
     return {
-      width, height, faces, modelId: this.embedder.modelId,
+      width, height, faces, modelId: this.modelId,
       timings: { decode: r(t1 - t0), detect: r(tDetect), landmarks: r(tLandmarks), align: r(tAlign), embed: r(tEmbed), total: r(now() - t0) },
     };
   }
@@ -208,7 +217,7 @@ export class FaceEngine {
         out.push(...plain);
       }
     }
-    return out;
+    return this.head ? this.head.project(out) : out;
   }
 
   /** The most prominent embeddable face of an image (largest passing face), or a clear error. */
@@ -234,11 +243,28 @@ export class FaceEngine {
     if (this.closed) return;
     this.closed = true;
     const errors: unknown[] = [];
-    for (const m of [this.embedder, this.landmarker, this.detector]) {
+    for (const m of [this.head, this.embedder, this.landmarker, this.detector]) {
+      if (!m) continue;
       try { m.dispose(); } catch (e) { errors.push(e); }
     }
     if (errors.length) throw new AggregateError(errors, 'FaceEngine.close: some models failed to dispose');
   }
+}
+
+/** SSD MobileNet v1 always resizes its input to 512 px. */
+const ssdInputSize = 512;
+
+/**
+ * Border padding before detection: `borderPad` of the longer side, and more (up to 40 %) when
+ * it is free, i.e. while the padded image still fits the detector input without being shrunk.
+ * Tight face crops (LFW's 250x250 photos, thumbnails) need ~40 % to be detected reliably;
+ * large frames keep the configured pad so small faces keep their resolution.
+ */
+export function detectionPad(width: number, height: number, cfg: EngineSettings['detector']): number {
+  const side = Math.max(width, height);
+  const input = cfg.model === 'ssd' ? ssdInputSize : cfg.inputSize;
+  const free = Math.max(0, Math.floor((input - side) / 2));
+  return Math.round(Math.max(cfg.borderPad * side, Math.min(free, 0.4 * side)));
 }
 
 const roundPoint = (p: Point): Point => [Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10];
