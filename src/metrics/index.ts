@@ -1,1 +1,2 @@
 export * from './pipeline.metrics.js';
+export * from './queue-depth.sampler.js';

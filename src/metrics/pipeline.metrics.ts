@@ -14,6 +14,7 @@ export class PipelineMetrics {
   readonly facesDetected: Counter<'camera'>;
   readonly facesEmbedded: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
+  readonly queueActive: Gauge<'queue'>;
   /** Embedded faces by identification outcome: known, unknown, ambiguous (hub). */
   readonly identifications: Counter<'camera' | 'outcome'>;
   /** Seconds from capture to the end of each stage. */
@@ -27,6 +28,7 @@ export class PipelineMetrics {
     this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
     this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
+    this.queueActive = new Gauge({ name: 'facestream_queue_active', help: 'Jobs being processed per queue', labelNames: ['queue'], registers });
     this.identifications = new Counter({ name: 'facestream_identifications_total', help: 'Embedded faces identified by the hub, by outcome (known, unknown, ambiguous)', labelNames: ['camera', 'outcome'], registers });
     this.latency = new Histogram({
       name: 'facestream_stage_latency_seconds', help: 'Capture to end of stage', labelNames: ['stage'], registers,

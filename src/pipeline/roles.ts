@@ -5,6 +5,7 @@ import { Hub } from '../hub/hub.service.js';
 import { IngestManager } from '../ingest/ingest.manager.js';
 import type { FrameSourceFactory } from '../ingest/frame-source.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import { QueueDepthSampler } from '../metrics/queue-depth.sampler.js';
 import { FacesProducer } from '../queue/faces.queue.js';
 import { FramesProducer } from '../queue/frames.queue.js';
 import { createRedis } from '../queue/redis.connection.js';
@@ -52,6 +53,8 @@ export function startHubRole(config: Settings, deps: RoleDeps & { identifier: Id
   const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-hub');
   const hub = new Hub(config.track, { connection: redis, prefix: config.redis.prefix, identifier: deps.identifier, sink: deps.sink, logger: deps.logger, metrics: deps.metrics, maxLagMs: config.vision.maxFrameAgeMs });
   hub.start();
+  const sampler = deps.metrics ? new QueueDepthSampler(redis, config.redis.prefix, deps.metrics) : undefined;
+  sampler?.start();
   let closing: Promise<void> | undefined;
-  return { hub, redis, close: () => (closing ??= closeAll([() => hub.close(), () => redis.quit()])) };
+  return { hub, redis, close: () => (closing ??= closeAll([() => sampler?.close(), () => hub.close(), () => redis.quit()])) };
 }

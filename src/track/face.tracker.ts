@@ -19,7 +19,9 @@ export interface TrackInputFace {
 export interface TrackInputFrame { seq: number; capturedAt: number; faces: TrackInputFace[] }
 
 export interface TrackerOptions extends Pick<TrackConfig, 'iouThreshold' | 'maxEmbeddingDistance' | 'closeAfterMs' | 'minFrames'> {
-  /** A known person wins the vote with at least this share of the identity votes (default 0.3). */
+  /** Centre-distance fallback in box sizes (config track.maxCenterShift; 0 or undefined = off). */
+  maxCenterShift?: number;
+  /** A known person wins the vote with at least this share of the identity votes (config track.minVoteShare, default 0.3). */
   minVoteShare?: number;
 }
 
@@ -76,8 +78,10 @@ export class CameraTracker {
         // an embedding far from the track vetoes a box overlap (two people crossing)
         if (d !== undefined && d > 2 * maxEmbeddingDistance && o < 0.6) continue;
         const embOk = d !== undefined && d <= maxEmbeddingDistance;
-        if (o < iouThreshold && !embOk) continue;
-        pairs.push({ t, f, score: o + (embOk ? 1 - d! / maxEmbeddingDistance : 0) });
+        const near = o < iouThreshold && !embOk ? nearness(t.box, face.box, this.options.maxCenterShift ?? 0) : 0;
+        if (o < iouThreshold && !embOk && near === 0) continue;
+        // a nearby box ranks below any real overlap or embedding match (score < iouThreshold)
+        pairs.push({ t, f, score: near > 0 ? near * iouThreshold : o + (embOk ? 1 - d! / maxEmbeddingDistance : 0) });
       }
     });
     pairs.sort((a, b) => b.score - a.score);
@@ -169,3 +173,19 @@ export class CameraTracker {
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * Low frame rates (or frames dropped under load) move a walking face by most of its width
+ * between analysed frames, so boxes barely overlap. A box of similar size (within 1.5x) whose
+ * centre moved at most maxShift box sizes still continues the track: (0, 1], 0 = too far.
+ */
+function nearness(a: Box, b: Box, maxShift: number): number {
+  if (maxShift <= 0) return 0;
+  const size = Math.max(a.width, a.height, b.width, b.height);
+  const ratio = Math.max(a.width, b.width) / Math.max(1e-6, Math.min(a.width, b.width));
+  if (ratio > 1.5) return 0;
+  const dx = a.x + a.width / 2 - (b.x + b.width / 2);
+  const dy = a.y + a.height / 2 - (b.y + b.height / 2);
+  const shift = Math.hypot(dx, dy) / size;
+  return shift <= maxShift ? 1 - shift / (maxShift + 1e-9) || 1e-3 : 0;
+}

@@ -21,6 +21,21 @@ const face = (x: number, e?: Float32Array, match?: TrackInputFace['match']): Tra
 const options = { iouThreshold: 0.3, maxEmbeddingDistance: 0.1, closeAfterMs: 1000, minFrames: 2 };
 
 describe('CameraTracker', () => {
+  it('low frame rate: a box that moved most of its width (no overlap, no embedding) continues the track only with maxCenterShift', () => {
+    const run = (maxCenterShift: number) => {
+      const out: Sighting[] = [];
+      const t = new CameraTracker('cam', { ...options, maxCenterShift }, new UnknownClusterer(0.1), (s) => out.push(s));
+      // 45 px steps of a 60 px box: IoU 0.14 < 0.3; a second face 400 px away stays separate
+      for (let i = 0; i < 4; i++) t.update({ seq: i, capturedAt: 1000 + i * 500, faces: [face(10 + i * 45), face(500)] });
+      t.closeAll();
+      return out.filter((s) => s.status === 'closed');
+    };
+    const withShift = run(1);
+    expect(withShift.map((s) => s.frames).sort()).toEqual([4, 4]);
+    // without the fallback every frame starts a new track: only the static face is tracked
+    expect(run(0).map((s) => s.frames)).toEqual([4]);
+  });
+
   it('joins moving faces into tracks, votes identity, emits confirmed then one closed sighting per track', () => {
     const out: Sighting[] = [];
     const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));

@@ -1,0 +1,206 @@
+// Stream pipeline throughput/latency on this machine (not a CI gate): npm run bench:pipeline
+//   [-- --seconds 25] [--fps 5] [--quick]
+// Every configuration runs the real roles against the local Redis (REDIS_URL): ingest and
+// vision workers as their own processes (node --import tsx workers/*.ts, files as cameras read
+// in real time by ffmpeg), the hub in this process on the real Gallery (people/gallery enrolled
+// into a temp data dir). Side by side, the peer baseline (bench/peer-faceapi.ts) runs face-api's
+// recommended per-frame pipeline on the same clips at the same fps. Prints a markdown table.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/index.js';
+import type { FacesJob } from '../src/contracts/faces.schema.js';
+import type { Sighting } from '../src/contracts/sighting.schema.js';
+import { FaceEngine } from '../src/engine/index.js';
+import { galleryIdentifier } from '../src/hub/gallery.adapter.js';
+import { Gallery } from '../src/identify/gallery.js';
+import { startHubRole } from '../src/pipeline/roles.js';
+import type { TrackInputFace } from '../src/track/face.tracker.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const data = path.resolve(process.env.FACESTREAM_TEST_DATA ?? path.join(root, '../shared/data'));
+const argv = process.argv.slice(2);
+const arg = (name: string, def: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : def; };
+const seconds = arg('seconds', 25);
+const fps = arg('fps', 5);
+const quick = argv.includes('--quick');
+const redisUrl = process.env.FACESTREAM_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const clips = { hamilton: path.join(data, 'video/hamilton_360p.mp4'), crowd: path.join(data, 'video/crowd_walk_1080p.mp4') };
+const galleryDir = path.join(data, 'people/gallery');
+const target = 'lin_manuel_miranda';
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+interface Setup { name: string; cameras: string[]; workers: number; reembedEveryFrames?: number }
+const setups: Setup[] = quick
+  ? [{ name: '1 cam, 1 worker', cameras: [clips.hamilton], workers: 1 }]
+  : [
+    { name: '1 cam (hamilton), 1 worker', cameras: [clips.hamilton], workers: 1 },
+    { name: '1 cam (hamilton), 2 workers', cameras: [clips.hamilton], workers: 2 },
+    { name: '2 cams (hamilton + crowd), 1 worker', cameras: [clips.hamilton, clips.crowd], workers: 1 },
+    { name: '2 cams (hamilton + crowd), 2 workers', cameras: [clips.hamilton, clips.crowd], workers: 2 },
+    { name: '1 cam (hamilton), 1 worker, reembedEveryFrames=1', cameras: [clips.hamilton], workers: 1, reembedEveryFrames: 1 },
+  ];
+
+/** CPU seconds (user + system) and RSS of a process and its children (ffmpeg under ingest), from /proc. */
+function procStats(pid: number): { cpu: number; rssMb: number } {
+  const tick = 100;
+  let cpu = 0, rss = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu += (Number(f[11]) + Number(f[12])) / tick;
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+    } catch { /* exited */ }
+  };
+  visit(pid);
+  return { cpu, rssMb: rss };
+}
+
+const quantile = (xs: number[], q: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+function role(kind: 'ingest' | 'vision', env: NodeJS.ProcessEnv, extra: string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, `workers/${kind}.ts`), ...extra], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function stop(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map((c) => new Promise<void>((ok) => {
+    if (c.exitCode !== null || c.signalCode !== null) return ok();
+    const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    c.once('exit', () => { clearTimeout(t); ok(); });
+    c.kill('SIGTERM');
+  })));
+}
+
+async function cleanPrefix(prefix: string): Promise<void> {
+  const r = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await r.unlink(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+interface Result {
+  setup: Setup; processedFps: number; droppedFps: number; p50: number; p95: number; sightingP50: number;
+  cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
+  linFrames: number; camFrames: number; linSightings: number; embeddedPerFace: number;
+}
+
+async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
+  const prefix = `fst-bench-${Date.now().toString(36)}`;
+  const config = loadConfig({ env: {}, overrides: { redis: { url: redisUrl, prefix } } });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, FACESTREAM_REDIS_URL: redisUrl, FACESTREAM_REDIS_PREFIX: prefix, FACESTREAM_LOG_LEVEL: 'warn',
+    ...(setup.reembedEveryFrames ? { FACESTREAM_VISION_REEMBED_EVERY_FRAMES: String(setup.reembedEveryFrames) } : {}),
+  };
+  const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery) });
+  const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
+  const sightings: { s: Sighting; at: number }[] = [];
+  hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
+  hub.hub.on('sighting', (s) => sightings.push({ s, at: Date.now() }));
+  const vision = Array.from({ length: setup.workers }, () => role('vision', env));
+  const ingest = role('ingest', env, ['--camera', ...setup.cameras, '--fps', String(fps)]);
+  // warm-up: every worker has analysed a frame (models loaded, ffmpeg running)
+  const names = vision.map((v) => `vision-${v.pid}`);
+  const t0 = Date.now();
+  while (!names.every((n) => frames.some((f) => f.job.worker === n && !f.job.skipped)) && Date.now() - t0 < 120_000) await sleep(250);
+  await sleep(2000);
+  const start = Date.now();
+  const from = frames.length;
+  const pids = { ingest: ingest.pid!, vision: vision.map((v) => v.pid!) };
+  const before = { ingest: procStats(pids.ingest), vision: pids.vision.map(procStats), hub: process.cpuUsage() };
+  await sleep(seconds * 1000);
+  const wall = (Date.now() - start) / 1000;
+  const after = { ingest: procStats(pids.ingest), vision: pids.vision.map(procStats), hub: process.cpuUsage(before.hub) };
+  const window = frames.slice(from);
+  const sWindow = sightings.filter((x) => x.at >= start && x.at <= start + wall * 1000);
+  await stop([ingest]);
+  await stop(vision);
+  await hub.close();
+  await cleanPrefix(prefix);
+
+  const analysed = window.filter((f) => !f.job.skipped);
+  const cam1 = analysed.filter((f) => f.job.cameraId === 'cam1');
+  const faces = analysed.reduce((n, f) => n + f.job.faces.length, 0);
+  return {
+    setup,
+    processedFps: analysed.length / wall,
+    droppedFps: window.filter((f) => f.job.skipped).length / wall,
+    p50: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.5),
+    p95: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.95),
+    sightingP50: quantile(sWindow.filter((x) => x.s.status === 'confirmed').map((x) => (x.at - x.s.lastSeen) / 1000), 0.5),
+    cpu: {
+      ingest: (100 * (after.ingest.cpu - before.ingest.cpu)) / wall,
+      vision: after.vision.map((a, i) => (100 * (a.cpu - before.vision[i]!.cpu)) / wall),
+      hub: (100 * (after.hub.user + after.hub.system)) / 1e6 / wall,
+    },
+    rss: { ingest: after.ingest.rssMb, vision: after.vision.map((v) => v.rssMb), hub: process.memoryUsage().rss / 2 ** 20 },
+    linFrames: cam1.filter((f) => f.faces.some((x) => x.match?.name === target)).length,
+    camFrames: cam1.length,
+    linSightings: new Set(sightings.filter((x) => x.s.name === target).map((x) => x.s.id)).size,
+    embeddedPerFace: faces ? analysed.reduce((n, f) => n + f.job.faces.filter((x) => x.embedding).length, 0) / faces : 0,
+  };
+}
+
+interface Peer { clip: string; frames: number; fps: number; faces: number; framesNamed: Record<string, number>; cpuPercent: number; rssMb: number }
+
+function peer(): Peer[] {
+  log('peer baseline: face-api SsdMobilenetv1 + landmarks + descriptors + FaceMatcher(0.6) on every frame');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench/peer-faceapi.ts'), '--gallery', galleryDir, '--fps', String(fps), '--seconds', String(Math.min(seconds, 20)), clips.hamilton, ...(quick ? [] : [clips.crowd])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`peer baseline failed (${r.status})`);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Peer);
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+
+async function main(): Promise<void> {
+  for (const c of Object.values(clips)) if (!existsSync(c)) throw new Error(`missing clip ${c}`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fst-bench-'));
+  const config = loadConfig({ env: {}, overrides: { data: { dir: dataDir } } });
+  const engine = await FaceEngine.create(config);
+  const gallery = Gallery.open({ dataDir, engine, settings: config.gallery });
+  try {
+    for (const name of readdirSync(galleryDir).sort()) {
+      const p = gallery.createPerson(name);
+      for (const f of readdirSync(path.join(galleryDir, name))) await gallery.enrollPhoto(p.id, path.join(galleryDir, name, f));
+    }
+    const results: Result[] = [];
+    for (const s of setups) {
+      log(`${s.name}: ${seconds} s at ${fps} fps per camera`);
+      results.push(await runSetup(s, gallery));
+    }
+    const peers = peer();
+    const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+    const out: string[] = [];
+    out.push(`Machine: ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average at the end ${load}; wasm backend, ${config.detector.model} + ${config.embedder.model}; ${fps} fps per camera, ${seconds} s per configuration after warm-up.`, '');
+    out.push('| configuration | processed fps | dropped fps | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      out.push(`| ${r.setup.name} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} |`);
+    }
+    for (const p of peers) {
+      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - |`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  } finally {
+    gallery.close();
+    engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

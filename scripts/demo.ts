@@ -1,0 +1,234 @@
+// The demo (started by scripts/demo.mjs once dependencies exist): Redis, a clip served as an
+// RTSP camera, an enrolled gallery, an admin API key, then every pipeline role (`facestream run`)
+// with the API and dashboard. Ctrl-C stops everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/index.js';
+import { FaceEngine } from '../src/engine/index.js';
+import { Gallery } from '../src/identify/gallery.js';
+import { maskUrl } from '../src/ingest/mask-url.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(root, '../shared/data');
+const say = (msg: string) => process.stdout.write(`demo: ${msg}\n`);
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+const imageExt = /\.(jpe?g|png|webp)$/i;
+
+const program = new Command('demo')
+  .description('run facestream end to end on one machine: camera, gallery, all roles, dashboard')
+  .option('--camera <url|file>', 'camera: rtsp:// or http(s):// MJPEG URL, or a video file served over RTSP (default: ../shared/data/video/hamilton_360p.mp4)')
+  .option('--gallery <dir>', 'folder with one sub-folder of photos per person (default: ../shared/data/people/gallery)')
+  .option('--data-dir <dir>', 'data folder of the demo (SQLite store, index, crops)', path.join(root, 'data', 'demo'))
+  .option('--port <n>', 'API/dashboard port (default: config api.port)', (v) => parseInt(v, 10))
+  .option('--fps <n>', 'frames per second sampled from the camera', parseFloat, 2)
+  .showHelpAfterError();
+
+class Fail extends Error {}
+
+/**
+ * Children this demo started, stopped in reverse order (SIGTERM, SIGKILL after a grace period).
+ * Redis and the RTSP server run in their own process group so Ctrl-C in the terminal does not
+ * stop them before the roles have closed against them.
+ */
+class Children {
+  private readonly list: { name: string; child: ChildProcess }[] = [];
+  add(name: string, child: ChildProcess): ChildProcess { this.list.push({ name, child }); return child; }
+  async stopAll(): Promise<void> {
+    for (const { name, child } of [...this.list].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      say(`stopping ${name} (pid ${child.pid})`);
+      await new Promise<void>((ok) => {
+        const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => { clearTimeout(t); ok(); });
+        child.kill('SIGTERM');
+      });
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => ok(p)); });
+  });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.once('error', () => ok(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+  });
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+  r.on('error', () => {});
+  try { await r.connect(); await r.ping(); return true; } catch { return false; } finally { r.disconnect(); }
+}
+
+/** Wait for a child's stdout line matching re (or its exit). */
+function lineFrom(child: ChildProcess, re: RegExp, ms: number, what: string): Promise<RegExpExecArray> {
+  return new Promise((ok, fail) => {
+    let buf = '';
+    const t = setTimeout(() => fail(new Fail(`${what} did not start within ${ms / 1000} s`)), ms);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = re.exec(buf);
+      if (m) { clearTimeout(t); ok(m); }
+    });
+    child.once('exit', (code) => { clearTimeout(t); fail(new Fail(`${what} exited (${code})`)); });
+  });
+}
+
+async function main(): Promise<void> {
+  program.parse(process.argv);
+  const opts = program.opts<{ camera?: string; gallery?: string; dataDir: string; port?: number; fps: number }>();
+  const base = loadConfig();
+  const children = new Children();
+  let stopping: Promise<void> | undefined;
+  let prefixToClean: { url: string; prefix: string } | undefined;
+  const stop = (code: number) => (stopping ??= (async () => {
+    say('stopping everything the demo started');
+    await children.stopAll();
+    if (prefixToClean) await cleanPrefix(prefixToClean.url, prefixToClean.prefix).catch(() => {});
+    say('stopped');
+    process.exit(code);
+  })());
+  process.on('SIGINT', () => { void stop(0); });
+  process.on('SIGTERM', () => { void stop(0); });
+
+  try {
+    // camera
+    const defaultClip = path.join(shared, 'video', 'hamilton_360p.mp4');
+    const camera = opts.camera ?? (existsSync(defaultClip) ? defaultClip : undefined);
+    if (!camera) throw new Fail(`no camera: ${path.join(shared, 'video')} does not exist here, so --camera URL|FILE is required (rtsp://, http(s):// MJPEG, or a video file)`);
+    let cameraUrl = camera;
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(camera)) {
+      if (!existsSync(camera)) throw new Fail(`--camera ${camera}: no such file`);
+      say(`[1/6] serving ${path.basename(camera)} as an RTSP camera (GStreamer, looped)`);
+      const rtspPort = await freePort();
+      const rtsp = children.add('RTSP server', spawn('/usr/bin/python3', [path.join(root, 'scripts/rtsp-server.py'), '--file', path.resolve(camera), '--port', String(rtspPort)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
+      cameraUrl = (await lineFrom(rtsp, /READY (\S+)/, 20_000, 'the RTSP server'))[1]!;
+    } else {
+      say(`[1/6] camera ${maskUrl(camera)}`);
+    }
+
+    // Redis
+    const envUrl = process.env.FACESTREAM_REDIS_URL ?? process.env.REDIS_URL;
+    let redisUrl: string;
+    if (envUrl) {
+      if (!(await redisReachable(envUrl))) throw new Fail(`Redis at ${maskUrl(envUrl)} (REDIS_URL) is not reachable`);
+      redisUrl = envUrl;
+      say(`[2/6] Redis ${maskUrl(redisUrl)} (REDIS_URL)`);
+    } else if (await redisReachable(base.redis.url)) {
+      redisUrl = base.redis.url;
+      say(`[2/6] Redis ${maskUrl(redisUrl)} (running locally)`);
+    } else {
+      const port = await freePort();
+      const redis = children.add('redis-server', spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
+      redis.once('error', () => {});
+      redisUrl = `redis://127.0.0.1:${port}`;
+      await lineFrom(redis, /Ready to accept connections/i, 15_000, 'redis-server');
+      say(`[2/6] Redis: started a private redis-server on port ${port} (stopped on exit)`);
+    }
+    const prefix = `facestream-demo-${randomUUID().slice(0, 8)}`;
+    prefixToClean = { url: redisUrl, prefix };
+
+    // gallery + key
+    const galleryDir = opts.gallery ?? path.join(shared, 'people', 'gallery');
+    if (!existsSync(galleryDir)) throw new Fail(`gallery folder ${galleryDir} does not exist: give --gallery DIR (one sub-folder of photos per person)`);
+    const config = loadConfig({ overrides: { data: { dir: path.resolve(opts.dataDir) } } });
+    say(`[3/6] loading the face models (${config.detector.model} + ${config.embedder.model}, backend ${config.engine.backend})`);
+    const engine = await FaceEngine.create(config);
+    const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
+    let key: string;
+    try {
+      const people = readdirSync(galleryDir).filter((p) => statSync(path.join(galleryDir, p)).isDirectory()).sort();
+      say(`[4/6] enrolling ${people.length} people from ${galleryDir} into ${config.data.dir}`);
+      for (const [i, name] of people.entries()) {
+        const person = gallery.personByName(name) ?? gallery.createPerson(name, {}, 'demo');
+        const outcomes: string[] = [];
+        for (const f of readdirSync(path.join(galleryDir, name)).filter((f) => imageExt.test(f)).sort()) {
+          const r = await gallery.enrollPhoto(person.id, path.join(galleryDir, name, f), { actor: 'demo' });
+          outcomes.push(r.status === 'rejected' ? `${f} rejected (${r.reason})` : `${f} ${r.status}`);
+        }
+        say(`      ${i + 1}/${people.length} ${name}: ${outcomes.join(', ')}`);
+      }
+      key = gallery.store.keys.create('admin', 'demo').key;
+      say('[5/6] created an admin API key');
+    } finally {
+      gallery.close();
+      engine.close();
+    }
+
+    // every role
+    const port = opts.port ?? config.api.port;
+    if (!(await portFree(port))) throw new Fail(`port ${port} is in use: give --port N`);
+    say(`[6/6] starting ingest, vision and hub (facestream run) at ${opts.fps} fps, API on port ${port}`);
+    const env = {
+      ...process.env, FACESTREAM_REDIS_URL: redisUrl, FACESTREAM_REDIS_PREFIX: prefix, FACESTREAM_DATA_DIR: config.data.dir,
+      FACESTREAM_API_HOST: '127.0.0.1', FACESTREAM_API_PORT: String(port), FACESTREAM_LOG_LEVEL: process.env.FACESTREAM_LOG_LEVEL ?? 'info',
+    };
+    const roles = children.add('pipeline roles', spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers/all.ts'), '--camera', cameraUrl, '--fps', String(opts.fps)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] }));
+    relayLogs(roles);
+    roles.once('exit', (code, signal) => { if (!stopping) { say(`the pipeline roles exited (${code ?? signal})`); void stop(1); } });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (stopping) return;
+      try { if ((await fetch(`${url}/health/live`)).ok) break; } catch { /* not listening yet */ }
+      if (i > 600) throw new Fail('the API did not come up within 120 s');
+      await sleep(200);
+    }
+    say('ready');
+    say(`dashboard:     ${url}/`);
+    say(`API docs:      ${url}/api/docs`);
+    say(`admin API key: ${key}`);
+    say(`sightings:     curl -H 'Authorization: Bearer ${key}' ${url}/api/sightings`);
+    say('press Ctrl-C to stop');
+  } catch (e) {
+    if (e instanceof Fail) say(`error: ${e.message}`);
+    else say(`internal error: ${(e as Error).stack ?? String(e)}`);
+    await stop(1);
+  }
+}
+
+/** The roles log JSON (pino); the demo shows the lines a person watching wants to see. */
+function relayLogs(child: ChildProcess): void {
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let o: { level?: number; msg?: string; label?: string; camera?: string; status?: string; frames?: number; state?: string; cameraId?: string; err?: string };
+      try { o = JSON.parse(line) as typeof o; } catch { process.stdout.write(`${line}\n`); continue; }
+      if (o.msg === 'sighting') say(`sighting: ${o.label} on ${o.camera} (${o.status}, ${o.frames} frames)`);
+      else if ((o.level ?? 0) >= 40) say(`${o.level! >= 50 ? 'error' : 'warning'}: ${o.msg}${o.err ? `: ${o.err}` : ''}`);
+      else if (o.msg && /camera|listening|starting/i.test(o.msg)) say(`${o.msg}${o.cameraId ? ` ${o.cameraId}` : ''}${o.state ? ` ${o.state}` : ''}`);
+    }
+  });
+}
+
+async function cleanPrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await r.unlink(...keys);
+    } while (cursor !== '0');
+  } finally { r.disconnect(); }
+}
+
+await main();
