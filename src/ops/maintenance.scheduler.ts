@@ -32,7 +32,7 @@ export class MaintenanceScheduler {
 
   async start(): Promise<void> {
     if (this.worker) return;
-    await this.queue.upsertJobScheduler(retentionSchedulerId, { every: this.deps.intervalMs, immediately: true }, {
+    await this.queue.upsertJobScheduler(retentionSchedulerId, { every: this.deps.intervalMs }, {
       name: 'retention', opts: { removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
     });
     this.worker = new Worker(maintenanceQueueName, (job: Job) => this.process(job), {
