@@ -1,0 +1,32 @@
+import type { DetectorConfig } from '../../config/schema.js';
+import { requireFaceApiModel } from '../../engine/models.js';
+import type { FaceApi, FaceApiDetector, Tensor3D } from '../../engine/tf.js';
+import type { Detection } from '../types.js';
+import type { FaceDetector } from './face.detector.js';
+
+/**
+ * face-api's detectors behind one interface:
+ * - `tiny`: Tiny Face Detector (YOLOv2-tiny style), the fast choice for large faces in live video;
+ * - `ssd`: SSD MobileNet v1, slower, finds small, distant and partly turned faces.
+ */
+export class FaceApiFaceDetector implements FaceDetector {
+  private constructor(readonly name: DetectorConfig['model'], private readonly net: FaceApiDetector, private readonly options: unknown) {}
+
+  static async load(faceapi: FaceApi, modelDir: string, cfg: DetectorConfig): Promise<FaceApiFaceDetector> {
+    const ssd = cfg.model === 'ssd';
+    requireFaceApiModel(modelDir, ssd ? 'ssd_mobilenetv1_model' : 'tiny_face_detector_model');
+    const net = ssd ? new faceapi.SsdMobilenetv1() : new faceapi.TinyFaceDetector();
+    await net.loadFromDisk(modelDir);
+    const options = ssd
+      ? new faceapi.SsdMobilenetv1Options({ minConfidence: cfg.scoreThreshold, maxResults: cfg.maxFaces })
+      : new faceapi.TinyFaceDetectorOptions({ inputSize: cfg.inputSize, scoreThreshold: cfg.scoreThreshold });
+    return new FaceApiFaceDetector(cfg.model, net, options);
+  }
+
+  async detect(image: Tensor3D): Promise<Detection[]> {
+    const found = await this.net.locateFaces(image, this.options);
+    return found.map((d) => ({ score: d.score, box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height } }));
+  }
+
+  dispose(): void { this.net.dispose(); }
+}
