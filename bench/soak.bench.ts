@@ -35,7 +35,7 @@ const minutes = Number(args.minutes), sampleS = Number(args['sample-s']), fps = 
 if (!(minutes > 0) || !(sampleS > 0) || !(fps > 0)) throw new Error('--minutes, --sample-s and --fps must be positive numbers');
 
 type RoleName = 'hub' | 'vision1' | 'vision2' | 'ingest';
-interface Sample { t: number; rssMb: Record<string, number>; tensors: Record<string, number>; redisMb: number; p95: number; p95Identified: number; processed: number; sightings: number; webhooks: number; dropped: number }
+interface Sample { t: number; rssMb: Record<string, number>; tensors: Record<string, number>; redisMb: number; p95: number; p95Identified: number; framesIn: number; processed: number; sightings: number; webhooks: number; dropped: number }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -155,6 +155,7 @@ async function main(): Promise<void> {
         redisMb: Number(/used_memory:(\d+)/.exec(await probe.info('memory'))![1]) / 2 ** 20,
         p95: p95(prevBuckets, cur),
         p95Identified: p95(prevIdentified, curIdentified),
+        framesIn: metric(texts.ingest, 'facestream_frames_in_total'),
         processed: metric(texts.vision1, 'facestream_frames_processed_total') + metric(texts.vision2, 'facestream_frames_processed_total'),
         sightings: metric(texts.hub, 'facestream_stage_latency_seconds_count', { stage: 'emitted' }),
         webhooks,
@@ -164,8 +165,8 @@ async function main(): Promise<void> {
       prevIdentified = curIdentified;
       return s;
     };
-    const row = (s: Sample) => [s.t.toFixed(1), ...Object.values(s.rssMb).map((v) => v.toFixed(0)), ...Object.values(s.tensors).map(String), s.redisMb.toFixed(1), Number.isFinite(s.p95Identified) ? `≤${s.p95Identified}` : '-', Number.isFinite(s.p95) ? `≤${s.p95}` : '-', s.processed, s.dropped, s.sightings, s.webhooks].join(' | ');
-    const header = 'min | rss hub MB | rss vision1 | rss vision2 | rss ingest | tensors hub | tensors v1 | tensors v2 | redis MB | identified p95 s | emitted p95 s | frames processed | dropped | sightings emitted | webhooks';
+    const row = (s: Sample) => [s.t.toFixed(1), ...Object.values(s.rssMb).map((v) => v.toFixed(0)), ...Object.values(s.tensors).map(String), s.redisMb.toFixed(1), Number.isFinite(s.p95Identified) ? `≤${s.p95Identified}` : '-', Number.isFinite(s.p95) ? `≤${s.p95}` : '-', s.framesIn, s.processed, s.dropped, s.sightings, s.webhooks].join(' | ');
+    const header = 'min | rss hub MB | rss vision1 | rss vision2 | rss ingest | tensors hub | tensors v1 | tensors v2 | redis MB | identified p95 s | emitted p95 s | frames in | frames processed | dropped | sightings emitted | webhooks';
     console.log(`soak: ${minutes} min, 2 RTSP cameras at ${fps} fps, 2 vision workers, hub + dashboard socket + webhook rule; sample every ${sampleS} s`);
     console.log(header);
     samples.push(await take());
