@@ -148,7 +148,7 @@ describe('docker files', () => {
     const names = new Set<string>();
     for (const m of registry.getMetricsAsArray()) {
       names.add(m.name);
-      if ((m as { type?: string }).type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+      if (String((m as unknown as { type: unknown }).type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
     }
     const dashboard = JSON.parse(read('grafana-dashboard.json')) as { panels: { targets: { expr: string }[] }[] };
     const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b(facestream_\w+|process_\w+|nodejs_\w+)/g)].map((m) => m[1]!)));
