@@ -5,6 +5,9 @@ import { registerEngineCommands } from './commands/engine.command.js';
 import { registerGalleryCommands } from './commands/gallery.command.js';
 import { registerPipelineCommands } from './commands/pipeline.command.js';
 import { registerOpsCommands } from './commands/ops.command.js';
+import { registerEvalCommands } from './commands/eval.command.js';
+import { registerCalibrateCommand } from './commands/calibrate.command.js';
+import { registerTrainCommand } from './commands/train.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('facestream')
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerEngineCommands(program);
+  registerEvalCommands(program);
+  registerCalibrateCommand(program);
+  registerTrainCommand(program);
   registerGalleryCommands(program);
   registerPipelineCommands(program);
   registerOpsCommands(program);
