@@ -1,5 +1,5 @@
 // Stream pipeline throughput/latency on this machine (not a CI gate): npm run bench:pipeline
-//   [-- --seconds 25] [--fps 5] [--quick]
+//   [-- --seconds 25] [--fps 5] [--quick] [--only 'name|name']
 // Every configuration runs the real roles against the local Redis (REDIS_URL): ingest and
 // vision workers as their own processes (node --import tsx workers/*.ts, files as cameras read
 // in real time by ffmpeg), the hub in this process on the real Gallery (people/gallery enrolled
@@ -35,7 +35,7 @@ const target = 'lin_manuel_miranda';
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-interface Setup { name: string; cameras: string[]; workers: number; reembedEveryFrames?: number }
+interface Setup { name: string; cameras: string[]; workers: number; reembedEveryFrames?: number; env?: Record<string, string> }
 const setups: Setup[] = quick
   ? [{ name: '1 cam, 1 worker', cameras: [clips.hamilton], workers: 1 }]
   : [
@@ -44,7 +44,11 @@ const setups: Setup[] = quick
     { name: '2 cams (hamilton + crowd), 1 worker', cameras: [clips.hamilton, clips.crowd], workers: 1 },
     { name: '2 cams (hamilton + crowd), 2 workers', cameras: [clips.hamilton, clips.crowd], workers: 2 },
     { name: '1 cam (hamilton), 1 worker, reembedEveryFrames=1', cameras: [clips.hamilton], workers: 1, reembedEveryFrames: 1 },
+    { name: '1 cam (hamilton), 1 worker, detector tiny', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'tiny' } },
   ];
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]! : undefined;
+// exact names, separated by '|'
+const selected = only ? setups.filter((s) => only.split('|').includes(s.name)) : setups;
 
 /** CPU seconds (user + system) and RSS of a process and its children (ffmpeg under ingest), from /proc. */
 function procStats(pid: number): { cpu: number; rssMb: number } {
@@ -105,6 +109,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   const env: NodeJS.ProcessEnv = {
     ...process.env, FACESTREAM_REDIS_URL: redisUrl, FACESTREAM_REDIS_PREFIX: prefix, FACESTREAM_LOG_LEVEL: 'warn',
     ...(setup.reembedEveryFrames ? { FACESTREAM_VISION_REEMBED_EVERY_FRAMES: String(setup.reembedEveryFrames) } : {}),
+    ...setup.env,
   };
   const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery) });
   const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
@@ -179,7 +184,7 @@ async function main(): Promise<void> {
       for (const f of readdirSync(path.join(galleryDir, name))) await gallery.enrollPhoto(p.id, path.join(galleryDir, name, f));
     }
     const results: Result[] = [];
-    for (const s of setups) {
+    for (const s of selected) {
       log(`${s.name}: ${seconds} s at ${fps} fps per camera`);
       results.push(await runSetup(s, gallery));
     }

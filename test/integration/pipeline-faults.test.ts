@@ -51,21 +51,21 @@ describe('ingest faults (real ffmpeg, real RTSP server, real Redis)', () => {
     const q = new Queue(queueNames.frames, { connection: redis, prefix });
     cleanups.push(() => q.close());
     expect(await q.getWaitingCount()).toBeLessThanOrEqual(3);
-    expect(await waitFor(() => state().droppedTotal > 0, 10_000)).toBe(true);
+    expect(await waitFor(() => state().droppedTotal > 0, 30_000)).toBe(true);
 
     await server.stop();
-    expect(await waitFor(() => state().state === 'offline', 15_000)).toBe(true);
+    expect(await waitFor(() => state().state === 'offline', 40_000)).toBe(true);
     const reason = state().lastError!;
     expect(reason.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain('hunter2');
     await server.start();
     // bound: backoff cap 2 s + stall detection 4 s + ffmpeg connect, with a wide margin for a loaded machine
-    expect(await waitFor(() => state().state === 'online', 40_000)).toBe(true);
+    expect(await waitFor(() => state().state === 'online', 60_000)).toBe(true);
     expect(state().reconnects).toBeGreaterThanOrEqual(1);
     const stored = await readCameraStatuses(redis, prefix);
     expect(stored[0]!.cameraId).toBe('cam1');
     expect(stored[0]!.url).toContain('***:***@');
-  });
+  }, 240_000);
 
   it('a camera URL that does not resolve is offline with a clear reason while another camera keeps working; garbage bytes only cause reconnects', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fst-'));
