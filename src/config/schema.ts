@@ -78,10 +78,10 @@ export const imageSchema = section({
 
 export const verifySchema = section({
   thresholds: z.strictObject({
-    resnet34: z.number().min(0).max(2).default(0.0789)
-      .describe('Cosine distance at or below which two resnet34 embeddings are the same person.'),
-    mobileface: z.number().min(0).max(2).default(0.3)
-      .describe('Cosine distance at or below which two mobileface embeddings are the same person.'),
+    resnet34: z.number().min(0).max(2).default(0.0918)
+      .describe('Cosine distance at or below which two resnet34 embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
+    mobileface: z.number().min(0).max(2).default(0.8034)
+      .describe('Cosine distance at or below which two mobileface embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
   }).prefault({}).describe('Per-model verification thresholds (cosine distance = 1 - cosine similarity).'),
 });
 

@@ -76,10 +76,12 @@ export function semiHardTripletLoss(tf: TF, embeddings: Tensor, labels: Tensor, 
   return tf.tidy(() => {
     const d = pairwiseDistances(tf, embeddings); // [n, n]
     const { positive, negative } = labelMasks(tf, labels);
-    const dAp = tf.expandDims(d, 2); // [a, p, 1]
     const dAn = tf.expandDims(d, 1); // [a, 1, n]
     const neg = tf.expandDims(negative, 1); // [a, 1, n]
-    const semi = tf.mul(tf.cast(tf.greater(dAn, dAp), 'float32'), neg); // [a, p, n]
+    // which negatives are semi-hard is a selection, not a function to differentiate (Greater has
+    // no gradient): decide it on a detached copy of the distances
+    const dc = tf.tensor(d.dataSync(), d.shape);
+    const semi = tf.mul(tf.cast(tf.greater(tf.expandDims(dc, 1), tf.expandDims(dc, 2)), 'float32'), neg); // [a, p, n]
     const big = tf.add(tf.max(d), 1);
     const nearestSemi = tf.min(tf.add(tf.mul(dAn, semi), tf.mul(tf.sub(1, semi), big)), 2); // [a, p]
     const hasSemi = tf.cast(tf.greater(tf.sum(semi, 2), 0), 'float32');
