@@ -136,7 +136,10 @@ export class CameraTracker {
     } else if (face.match === null) {
       t.unknownVotes++;
     }
-    if (!t.confirmed && t.frames >= this.options.minFrames) {
+    // A track whose faces never passed the quality gate (never embedded) is not a sighting:
+    // nobody can be recognised from it, and such tracks are mostly false detections
+    // (backs of heads, blurred background faces).
+    if (!t.confirmed && t.frames >= this.options.minFrames && t.embeddedFrames > 0) {
       t.confirmed = true;
       this.emit(this.sighting(t, 'confirmed'));
     }
@@ -165,7 +168,7 @@ export class CameraTracker {
 
   private close(t: Track): void {
     this.open.splice(this.open.indexOf(t), 1);
-    if (!t.confirmed) return; // fewer than minFrames: noise, no sighting
+    if (!t.confirmed) return; // fewer than minFrames or never embedded: no sighting
     const s = this.sighting(t, 'closed');
     if (s.unknownId !== null && t.mean && t.embeddedFrames > 1) this.clusterer.reinforce(s.unknownId, t.mean);
     this.emit(s);

@@ -26,7 +26,7 @@ describe('CameraTracker', () => {
       const out: Sighting[] = [];
       const t = new CameraTracker('cam', { ...options, maxCenterShift }, new UnknownClusterer(0.1), (s) => out.push(s));
       // 45 px steps of a 60 px box: IoU 0.14 < 0.3; a second face 400 px away stays separate
-      for (let i = 0; i < 4; i++) t.update({ seq: i, capturedAt: 1000 + i * 500, faces: [face(10 + i * 45), face(500)] });
+      for (let i = 0; i < 4; i++) t.update({ seq: i, capturedAt: 1000 + i * 500, faces: [face(10 + i * 45, i === 0 ? vec(1) : undefined), face(500, i === 0 ? vec(2) : undefined)] });
       t.closeAll();
       return out.filter((s) => s.status === 'closed');
     };
@@ -34,6 +34,16 @@ describe('CameraTracker', () => {
     expect(withShift.map((s) => s.frames).sort()).toEqual([4, 4]);
     // without the fallback every frame starts a new track: only the static face is tracked
     expect(run(0).map((s) => s.frames)).toEqual([4]);
+  });
+
+  it('a track whose faces were never embedded (all below the quality gate) yields no sighting', () => {
+    const out: Sighting[] = [];
+    const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
+    for (let i = 0; i < 6; i++) t.update({ seq: i, capturedAt: 1000 + i * 100, faces: [face(10 + i * 2), face(300, i === 3 ? vec(5) : undefined)] });
+    t.closeAll();
+    // the never-embedded face at x=10 gives nothing; the face embedded once gives one sighting
+    expect(out.filter((s) => s.status === 'closed').map((s) => s.frames)).toEqual([6]);
+    expect(out.every((s) => s.embeddedFrames > 0)).toBe(true);
   });
 
   it('joins moving faces into tracks, votes identity, emits confirmed then one closed sighting per track', () => {
