@@ -170,9 +170,13 @@ function upsertSighting(s) {
   const cur = state.feed.get(s.id);
   const data = cur ? { ...cur.data, ...s, crop: s.crop ?? cur.data.crop } : s;
   const el = sightingRow(data);
-  // when the page first showed it: the e2e test measures delay from the hub's storedAt
-  el.dataset.shownAt = cur?.el.dataset.shownAt ?? String(Date.now());
-  el.dataset.storedAt = cur && Number(cur.el.dataset.storedAt) > 0 ? cur.el.dataset.storedAt : String(data.storedAt ?? 0);
+  // shownAt/storedAt describe the first LIVE (stored) version the page showed: the e2e test
+  // measures delay from the hub's storedAt. A replayed copy (storedAt 0) shown earlier, e.g.
+  // after a reconnect, does not count, or the measured delay would come out negative.
+  const wasLive = cur && Number(cur.el.dataset.storedAt) > 0;
+  const keepShown = wasLive || (cur && !(s.storedAt > 0));
+  el.dataset.shownAt = keepShown ? cur.el.dataset.shownAt : String(Date.now());
+  el.dataset.storedAt = wasLive ? cur.el.dataset.storedAt : String(s.storedAt ?? 0);
   if (cur) { cur.el.replaceWith(el); cur.el = el; cur.data = data; return; }
   state.feed.set(s.id, { data, el });
   // newest first, by id (replayed and live items interleave correctly)
