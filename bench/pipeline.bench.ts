@@ -11,7 +11,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
 import type { FacesJob } from '../src/contracts/faces.schema.js';
 import type { Sighting } from '../src/contracts/sighting.schema.js';
@@ -19,6 +18,7 @@ import { FaceEngine } from '../src/engine/index.js';
 import { galleryIdentifier } from '../src/hub/gallery.adapter.js';
 import { Gallery } from '../src/identify/gallery.js';
 import { startHubRole } from '../src/pipeline/roles.js';
+import { deletePrefix } from '../src/queue/redis.connection.js';
 import type { TrackInputFace } from '../src/track/face.tracker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,17 +86,6 @@ async function stop(children: ChildProcess[]): Promise<void> {
   })));
 }
 
-async function cleanPrefix(prefix: string): Promise<void> {
-  const r = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await r.unlink(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}
-
 interface Result {
   setup: Setup; processedFps: number; droppedFps: number; p50: number; p95: number; sightingP50: number;
   cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
@@ -135,7 +124,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   await stop([ingest]);
   await stop(vision);
   await hub.close();
-  await cleanPrefix(prefix);
+  await deletePrefix(redisUrl, prefix);
 
   const analysed = window.filter((f) => !f.job.skipped);
   const cam1 = analysed.filter((f) => f.job.cameraId === 'cam1');

@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/index.js';
 import { FaceEngine } from '../src/engine/index.js';
 import { Gallery } from '../src/identify/gallery.js';
 import { maskUrl } from '../src/ingest/mask-url.js';
+import { deletePrefix } from '../src/queue/redis.connection.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared/data');
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   const stop = (code: number) => (stopping ??= (async () => {
     say('stopping everything the demo started');
     await children.stopAll();
-    if (prefixToClean) await cleanPrefix(prefixToClean.url, prefixToClean.prefix).catch(() => {});
+    if (prefixToClean) await deletePrefix(prefixToClean.url, prefixToClean.prefix).catch(() => {});
     say('stopped');
     process.exit(code);
   })());
@@ -216,19 +217,6 @@ function relayLogs(child: ChildProcess): void {
       else if (o.msg && /camera|listening|starting/i.test(o.msg)) say(`${o.msg}${o.cameraId ? ` ${o.cameraId}` : ''}${o.state ? ` ${o.state}` : ''}`);
     }
   });
-}
-
-async function cleanPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await r.unlink(...keys);
-    } while (cursor !== '0');
-  } finally { r.disconnect(); }
 }
 
 await main();

@@ -19,3 +19,19 @@ export function createRedis(url: string, name = 'facestream'): Redis {
 }
 
 export const describeRedis = (url: string): string => maskUrl(url);
+
+/** Delete every key under `${prefix}:` (SCAN + UNLINK): a deployment's, a demo's or a test's keys. */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 3, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await r.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort } from './rtsp-server.js';
+import { deletePrefix } from '../../src/queue/redis.connection.js';
 
 export const sharedRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -9,19 +10,7 @@ export const sharedRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const uniquePrefix = (name: string): string => `fst-${name}-${randomUUID().slice(0, 8)}`;
 
 /** Delete every key under a prefix (SCAN + UNLINK). */
-export async function cleanupPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 3 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await r.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
+export const cleanupPrefix = deletePrefix;
 
 /** A private redis-server (no persistence) on a free port, restartable on the same port. */
 export class PrivateRedis {
