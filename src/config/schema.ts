@@ -78,7 +78,7 @@ export const imageSchema = section({
 
 export const verifySchema = section({
   thresholds: z.strictObject({
-    resnet34: z.number().min(0).max(2).default(0.0918)
+    resnet34: z.number().min(0).max(2).default(0.0941)
       .describe('Cosine distance at or below which two resnet34 embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
     mobileface: z.number().min(0).max(2).default(0.8034)
       .describe('Cosine distance at or below which two mobileface embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
