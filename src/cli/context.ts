@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
-import { FaceEngine } from '../engine/index.js';
 import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
 
 /** Options every command accepts (registered on the root program). */
@@ -15,10 +14,6 @@ export function configFrom(cmd: Command): Readonly<Config> {
   if (o.embedder || o.flip !== undefined) overrides.embedder = { ...(o.embedder ? { model: o.embedder } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
   if (o.dataDir) overrides.data = { dir: o.dataDir };
   return loadConfig({ file: o.config, overrides });
-}
-
-export async function engineFrom(cmd: Command): Promise<FaceEngine> {
-  return FaceEngine.create(configFrom(cmd));
 }
 
 /** Print JSON to stdout (the machine-readable result of a command). */

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import type { EngineFace } from '../../engine/index.js';
 import { annotate } from '../../vision/draw/annotate.js';
-import { engineFrom, printJson, runCommand } from '../context.js';
+import { FaceEngine } from '../../engine/index.js';
+import { decodeImage } from '../../vision/decode/image.decoder.js';
+import { configFrom, printJson, runCommand } from '../context.js';
 
 const faceJson = (f: EngineFace, withEmbedding: boolean) => ({
   box: f.box,
@@ -21,10 +23,13 @@ export function registerEngineCommands(program: Command): void {
     .option('--out <file>', 'write the image with boxes and landmarks drawn (PNG or JPEG by extension)')
     .option('--crop', 'the image is already a tight face crop: skip detection')
     .action((image: string, opts: { out?: string; crop?: boolean }, cmd: Command) => runCommand(async () => {
-      const engine = await engineFrom(cmd);
+      // decode first: a bad file fails fast, before the models load
+      const config = configFrom(cmd);
+      const rgb = await decodeImage(image, config.image);
+      const engine = await FaceEngine.create(config);
       try {
-        const r = await engine.analyze(image, { embed: false, faceCrop: opts.crop });
-        if (opts.out) await writeFile(opts.out, await annotate(await engine.decode(image), r.faces, opts.out));
+        const r = await engine.analyze(rgb, { embed: false, faceCrop: opts.crop });
+        if (opts.out) await writeFile(opts.out, await annotate(rgb, r.faces, opts.out));
         printJson({ image, width: r.width, height: r.height, engine: engine.description, faces: r.faces.map((f) => faceJson(f, false)), timingsMs: r.timings });
       } finally {
         engine.close();
@@ -36,9 +41,11 @@ export function registerEngineCommands(program: Command): void {
     .argument('<image>', 'JPEG, PNG or WebP file')
     .option('--crop', 'the image is already a tight face crop: skip detection')
     .action((image: string, opts: { crop?: boolean }, cmd: Command) => runCommand(async () => {
-      const engine = await engineFrom(cmd);
+      const config = configFrom(cmd);
+      const rgb = await decodeImage(image, config.image);
+      const engine = await FaceEngine.create(config);
       try {
-        const r = await engine.analyze(image, { faceCrop: opts.crop });
+        const r = await engine.analyze(rgb, { faceCrop: opts.crop });
         printJson({ image, modelId: r.modelId, dim: engine.dim, engine: engine.description, faces: r.faces.map((f) => faceJson(f, true)), timingsMs: r.timings });
       } finally {
         engine.close();
@@ -51,9 +58,11 @@ export function registerEngineCommands(program: Command): void {
     .argument('<b>', 'second image')
     .option('--threshold <distance>', 'cosine distance threshold (default: verify.thresholds of the embedder)', parseFloat)
     .action((a: string, b: string, opts: { threshold?: number }, cmd: Command) => runCommand(async () => {
-      const engine = await engineFrom(cmd);
+      const config = configFrom(cmd);
+      const [ia, ib] = [await decodeImage(a, config.image), await decodeImage(b, config.image)];
+      const engine = await FaceEngine.create(config);
       try {
-        const r = await engine.verify(a, b, [a, b]);
+        const r = await engine.verify(ia, ib, [a, b]);
         const threshold = opts.threshold ?? r.threshold;
         const same = r.distance <= threshold;
         printJson({ a, b, distance: Math.round(r.distance * 1e6) / 1e6, threshold, same, modelId: r.modelId, faces: r.faces.map((f) => faceJson(f, false)) });
