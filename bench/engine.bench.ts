@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config/index.js';
-import { FaceEngine, type StageTimings } from '../src/engine/index.js';
+import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
+import type { StageTimings } from '../src/vision/face.pipeline.js';
 
 const dataDir = resolve(process.env.FACESTREAM_TEST_DATA ?? resolve(import.meta.dirname, '../../shared/data'));
 const runs = Number(process.env.BENCH_RUNS ?? 7);
@@ -29,7 +30,7 @@ for (const [w, h] of [[640, 480], [1280, 720]] as const) for (const n of [1, 3])
 
 for (const detector of ['tiny', 'ssd'] as const) {
   for (const embedder of ['resnet34', 'mobileface'] as const) {
-    const engine = await FaceEngine.create(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' }, detector: { model: detector }, embedder: { model: embedder } } }));
+    const engine = await openFacePipeline(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' }, detector: { model: detector }, embedder: { model: embedder } } }));
     for (const f of frames) {
       await engine.analyze(f.buf); // warm-up: first calls compile kernels
       const t: StageTimings[] = [];

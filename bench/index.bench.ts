@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
-import { FaceEngine } from '../src/engine/index.js';
+import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { HnswIndex, type HnswParams } from '../src/identify/hnsw.index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +51,7 @@ async function realEmbeddings(): Promise<{ modelId: string; items: Item[] }> {
   const todo = chosen.filter((c) => !cache.has(c.file));
   let modelId: string = config.embedder.model;
   if (todo.length) {
-    const engine = await FaceEngine.create(config);
+    const engine = await openFacePipeline(config);
     modelId = engine.modelId;
     mkdirSync(path.dirname(cacheFile), { recursive: true });
     const save = () => writeFileSync(cacheFile, JSON.stringify(Object.fromEntries(cache)));

@@ -14,10 +14,10 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/index.js';
 import type { FacesJob } from '../src/contracts/faces.schema.js';
 import type { Sighting } from '../src/contracts/sighting.schema.js';
-import { FaceEngine } from '../src/engine/index.js';
-import { galleryIdentifier } from '../src/hub/gallery.adapter.js';
+import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
+import { galleryIdentifier } from '../src/identify/gallery.adapter.js';
 import { Gallery } from '../src/identify/gallery.js';
-import { startHubRole } from '../src/pipeline/roles.js';
+import { startHubRole } from '../src/roles/roles.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
 import type { TrackInputFace } from '../src/track/face.tracker.js';
 
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   for (const c of Object.values(clips)) if (!existsSync(c)) throw new Error(`missing clip ${c}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fst-bench-'));
   const config = loadConfig({ env: {}, overrides: { data: { dir: dataDir } } });
-  const engine = await FaceEngine.create(config);
+  const engine = await openFacePipeline(config);
   const gallery = Gallery.open({ dataDir, engine, settings: config.gallery });
   try {
     for (const name of readdirSync(galleryDir).sort()) {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
-import { FaceEngine } from '../src/engine/index.js';
+import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { Gallery } from '../src/identify/gallery.js';
 import { maskUrl } from '../src/ingest/mask-url.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     if (!existsSync(galleryDir)) throw new Fail(`gallery folder ${galleryDir} does not exist: give --gallery DIR (one sub-folder of photos per person)`);
     const config = loadConfig({ overrides: { data: { dir: path.resolve(opts.dataDir) } } });
     say(`[3/6] loading the face models (${config.detector.model} + ${config.embedder.model}, backend ${config.engine.backend})`);
-    const engine = await FaceEngine.create(config);
+    const engine = await openFacePipeline(config);
     const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
     let key: string;
     try {

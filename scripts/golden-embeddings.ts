@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
-import { FaceEngine } from '../src/engine/index.js';
+import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 
 export const goldenPhotos = ['people/gallery/obama/obama.jpg', 'people/gallery/biden/biden.jpg', 'people/gallery/kit_harington/john1.jpeg'];
 
 const dataDir = resolve(process.env.FACESTREAM_TEST_DATA ?? resolve(import.meta.dirname, '../../shared/data'));
-const engine = await FaceEngine.create(loadConfig({ env: {} }));
+const engine = await openFacePipeline(loadConfig({ env: {} }));
 const entries = [];
 for (const photo of goldenPhotos) {
   const face = await engine.primaryFace(resolve(dataDir, photo), photo);

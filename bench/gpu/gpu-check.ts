@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config/load.js';
-import { FaceEngine } from '../../src/engine/face-engine.js';
+import { openFacePipeline } from '../../src/roles/face-pipeline.factory.js';
 import type { Chip } from '../../src/vision/align/chip.aligner.js';
 
 const arg = (name: string, fallback?: string): string => {
@@ -22,7 +22,7 @@ const models = ['resnet34', 'mobileface'] as const;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
 function engineFor(backend: string, model: string, assets: string | undefined, batch: number) {
-  return FaceEngine.create(loadConfig({ env: {}, overrides: {
+  return openFacePipeline(loadConfig({ env: {}, overrides: {
     engine: { backend, ...(assets ? { faceApiModelDir: join(assets, 'models/face-api'), humanModelDir: join(assets, 'models/human'), wasmDir: join(assets, 'wasm') } : {}) },
     embedder: { model, batchSize: batch },
   } }));

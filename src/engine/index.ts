@@ -1,3 +1,2 @@
-export * from './face-engine.js';
-export { loadBackend, wasmDir } from './backend.js';
+export { loadBackend, wasmDir, type LoadedBackend } from './backend.js';
 export { faceApiModelDir, humanModelDir } from './models.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { flipChip } from '../vision/align/chip.aligner.js';
 import { meanEmbedding } from '../vision/embed/embedder.js';
-import type { AnalyzeResult, EngineFace, FaceEngine } from '../engine/face-engine.js';
+import type { AnalyzeResult, AnalyzedFace, FacePipeline } from '../vision/face.pipeline.js';
 import { isFaceStreamError } from '../errors/index.js';
 import { alignmentVersion, decodeVector, encodeVector, sha256, type CachedEmbedding, type EmbeddingCache } from './embedding.cache.js';
 
@@ -19,9 +19,9 @@ export interface ImageEmbedding {
   cached: boolean;
 }
 
-/** The parts of FaceEngine this source needs (a fake engine in unit tests). */
-export type EmbeddingEngine = Pick<FaceEngine, 'analyze' | 'embedChips' | 'modelId'> & {
-  settings: Pick<FaceEngine['settings'], 'embedder' | 'detector' | 'landmarks'>;
+/** The parts of FacePipeline this source needs (a fake engine in unit tests). */
+export type EmbeddingEngine = Pick<FacePipeline, 'analyze' | 'embedChips' | 'modelId'> & {
+  settings: Pick<FacePipeline['settings'], 'embedder' | 'detector' | 'landmarks'>;
 };
 
 /**
@@ -29,7 +29,7 @@ export type EmbeddingEngine = Pick<FaceEngine, 'analyze' | 'embedChips' | 'model
  * people may appear at the edges. Take the largest face whose box contains the image centre,
  * else the largest face.
  */
-export function pickSubjectFace<F extends Pick<EngineFace, 'box'>>(faces: readonly F[], width: number, height: number): F | undefined {
+export function pickSubjectFace<F extends Pick<AnalyzedFace, 'box'>>(faces: readonly F[], width: number, height: number): F | undefined {
   const area = (f: F) => f.box.width * f.box.height;
   const cx = width / 2, cy = height / 2;
   const central = faces.filter((f) => f.box.x <= cx && cx <= f.box.x + f.box.width && f.box.y <= cy && cy <= f.box.y + f.box.height);
@@ -38,7 +38,7 @@ export function pickSubjectFace<F extends Pick<EngineFace, 'box'>>(faces: readon
 }
 
 /**
- * Embeds the subject face of image files through a FaceEngine, with a persistent cache.
+ * Embeds the subject face of image files through a FacePipeline, with a persistent cache.
  * The face is embedded even when it fails the quality gate (the evaluation measures the
  * model; gate rejections are counted separately). Without a projection head, one engine pass
  * also stores the other flip variant (plain and mirrored chip are both embedded anyway), so

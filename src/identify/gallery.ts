@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { GalleryConfig } from '../config/schema.js';
-import type { AnalyzeOptions, AnalyzeResult } from '../engine/face-engine.js';
+import type { AnalyzeOptions, AnalyzeResult } from '../vision/face.pipeline.js';
 import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
 import type { ImageInput, RgbImage } from '../vision/decode/image.decoder.js';
 import type { Box, FaceQuality } from '../vision/types.js';
@@ -15,7 +15,7 @@ import type { FaceSample } from '../store/samples.repository.js';
 import { HnswIndex, loadIndexFiles, saveIndexFiles, type HnswParams, type IndexStamp } from './hnsw.index.js';
 import { matchPeople, type MatchCandidate } from './matcher.js';
 
-/** What the gallery needs from the engine (FaceEngine satisfies it; tests may fake it). */
+/** What the gallery needs from the engine (FacePipeline satisfies it; tests may fake it). */
 export interface FaceAnalyzer {
   readonly modelId: string;
   readonly dim: number;

@@ -1,7 +1,7 @@
 import type { CameraConfig } from '../config/schema.js';
 import type { CameraState, CameraStatus } from '../contracts/camera.schema.js';
 import { backoffDelay } from './backoff.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 import type { FrameSource, FrameSourceFactory } from './frame-source.js';
 import { maskUrl } from './mask-url.js';
 

@@ -7,7 +7,7 @@ import { redisKeys } from '../contracts/queues.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FramesProducer } from '../queue/frames.queue.js';
 import { CameraWatchdog } from './camera.watchdog.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';
 import type { FrameSourceFactory } from './frame-source.js';
 import { maskUrl } from './mask-url.js';

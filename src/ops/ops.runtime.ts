@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { GalleryStore } from '../store/gallery.store.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { createRedis } from '../queue/redis.connection.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { HealthServer, type ReadinessCheck } from './health.server.js';
 import { MaintenanceScheduler } from './maintenance.scheduler.js';
 import { registerProcessMetrics, WebhookMetrics, type TensorSource } from './ops.metrics.js';
@@ -21,7 +21,7 @@ export interface OpsDeps {
   engines: readonly (TensorSource & ModelsSource)[];
   /** The hub's store: retention runs against it. */
   store?: Pick<GalleryStore, 'db' | 'ping'>;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface Ops {

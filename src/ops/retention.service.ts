@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RetentionConfig } from '../config/schema.js';
 import type { Db } from '../store/database.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 
 const dayMs = 24 * 3600 * 1000;
 
@@ -46,7 +46,7 @@ export class RetentionService {
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
-    private readonly clock: Clock,
+    private readonly clock: Pick<Clock, 'now'>,
     private readonly settings: Pick<RetentionConfig, 'sightingsDays' | 'unknownDays' | 'alertsDays'>,
   ) {}
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { TF, Tensor } from '../engine/tf.js';
 import { FaceStreamError } from '../errors/index.js';
+import type { EmbeddingProjection } from '../vision/embed/embedder.js';
 import { sha256 } from '../evaluation/embedding.cache.js';
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
@@ -83,11 +84,12 @@ export async function saveHead(tf: TF, model: LayersModel, dir: string, meta: Om
 }
 
 /** A loaded head, applied by the engine after the embedder. */
-export class ProjectionHead {
+export class ProjectionHead implements EmbeddingProjection {
   private constructor(private readonly tf: TF, private readonly model: LayersModel, readonly meta: HeadMetadata) {}
 
   get id(): string { return this.meta.id; }
   get outputDim(): number { return this.meta.outputDim; }
+  get backboneModelId(): string { return this.meta.backboneModelId; }
 
   static async load(tf: TF, dir: string): Promise<ProjectionHead> {
     let modelJson: { modelTopology: object; weightsManifest: { paths: string[]; weights: unknown[] }[] };

@@ -4,10 +4,10 @@ import path from 'node:path';
 import pino from 'pino';
 import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Config } from '../../src/config/schema.js';
-import type { FaceEngine } from '../../src/engine/index.js';
-import { galleryIdentifier, storeSightingSink } from '../../src/hub/gallery.adapter.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
+import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
 import { Gallery } from '../../src/identify/gallery.js';
-import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/pipeline/roles.js';
+import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
@@ -25,7 +25,7 @@ export class TestStack {
   personId = '';
   port = 0;
 
-  private constructor(readonly config: Readonly<Config>, readonly engine: FaceEngine, readonly gallery: Gallery, readonly dataDir: string, readonly prefix: string) {}
+  private constructor(readonly config: Readonly<Config>, readonly engine: FacePipeline, readonly gallery: Gallery, readonly dataDir: string, readonly prefix: string) {}
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiServer } from '../../src/api/index.js';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { Gallery } from '../../src/identify/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 
-let engine: FaceEngine;
+let engine: FacePipeline;
 let gallery: Gallery;
 let server: ApiServer;
 let base: string;

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { cosineDistance } from '../../src/vision/embed/index.js';
 import { FaceStreamError } from '../../src/errors/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine } from '../helpers/engine.js';
 
-const engines: FaceEngine[] = [];
+const engines: FacePipeline[] = [];
 const make = async (o: Record<string, unknown>) => { const e = await createTestEngine(o); engines.push(e); return e; };
 afterAll(() => { for (const e of engines) e.close(); });
 

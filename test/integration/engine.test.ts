@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { cosineDistance } from '../../src/vision/embed/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine } from '../helpers/engine.js';
 
-let engine: FaceEngine;
+let engine: FacePipeline;
 beforeAll(async () => { engine = await createTestEngine(); });
 afterAll(() => engine?.close());
 

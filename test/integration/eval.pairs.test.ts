@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/index.js';
-import { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
+import { openFacePipeline } from '../../src/roles/face-pipeline.factory.js';
 import { EmbeddingCache, ImageEmbeddingSource, type PairsEvaluation } from '../../src/evaluation/index.js';
 import { cosineDistance } from '../../src/vision/embed/embedder.js';
 import { dataPath } from '../helpers/data.js';
@@ -12,7 +13,7 @@ import { dataPath } from '../helpers/data.js';
 /**
  * `eval pairs` on 100 pairs of pairsDevTest (50 genuine + 50 impostor, chosen to share images so
  * the test embeds 144 photos), checked against accuracy computed here from the pairs file, with
- * embeddings spot-checked against FaceEngine directly (a second full pass would double the runtime).
+ * embeddings spot-checked against FacePipeline directly (a second full pass would double the runtime).
  */
 const images = dataPath('lfw-view1/images');
 const threshold = 0.09;
@@ -40,22 +41,22 @@ const pathOf = (name: string, i: string) => join(images, name, `${name}_${i.padS
 describe('eval pairs on a 100-pair subset of LFW pairsDevTest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-evalpairs-'));
   const { text, pairs } = subset();
-  let engine: FaceEngine;
+  let engine: FacePipeline;
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'pairs.txt'), text);
-    engine = await FaceEngine.create(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' } } }));
+    engine = await openFacePipeline(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' } } }));
   });
   afterAll(() => { engine?.close(); rmSync(dir, { recursive: true, force: true }); });
 
-  it('matches the accuracy computed here from the pairs file and FaceEngine', { timeout: 400_000 }, async () => {
+  it('matches the accuracy computed here from the pairs file and FacePipeline', { timeout: 400_000 }, async () => {
     const json = join(dir, 'out.json'), report = join(dir, 'report');
     await buildProgram().parseAsync(['node', 'facestream', '--backend', 'wasm', 'eval', 'pairs', '--pairs', join(dir, 'pairs.txt'), '--images', images,
       '--threshold', String(threshold), '--json', json, '--report', report, '--cache-dir', join(dir, 'cache')], { from: 'node' });
     expect(process.exitCode ?? 0).toBe(0);
     const out = JSON.parse(readFileSync(json, 'utf8')) as PairsEvaluation;
     // independent: the pairs file read here, each image's embedding (the cache the CLI filled,
-    // spot-checked against FaceEngine directly), the distance, the threshold, failures as wrong
+    // spot-checked against FacePipeline directly), the distance, the threshold, failures as wrong
     const cached = new ImageEmbeddingSource(engine, new EmbeddingCache(join(dir, 'cache')), false);
     const emb = new Map<string, Float32Array | null>();
     const embedOf = async (p: string) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { Gallery, type FaceAnalyzer, type GalleryOptions } from '../../src/identify/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -12,7 +12,7 @@ const galleryDir = dataPath('people/gallery');
 const probe = (f: string) => dataPath('people/probes', f);
 const people = readdirSync(galleryDir).sort();
 
-let engine: FaceEngine;
+let engine: FacePipeline;
 const tmpDirs: string[] = [];
 const newDir = () => { const d = mkdtempSync(path.join(tmpdir(), 'fs-gallery-')); tmpDirs.push(d); return d; };
 const open = (dataDir: string, over: Partial<GalleryOptions> = {}) => Gallery.open({ dataDir, engine, settings: testConfig().gallery, ...over });

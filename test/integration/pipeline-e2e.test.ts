@@ -2,11 +2,11 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import type { Sighting } from '../../src/contracts/sighting.schema.js';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline.metrics.js';
-import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/pipeline/roles.js';
+import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import type { Identifier, IdentifyMatch } from '../../src/track/identifier.js';
 import { cosineDistance } from '../../src/vision/embed/embedder.js';
 import { dataPath } from '../helpers/data.js';
@@ -15,7 +15,7 @@ import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js
 import { RtspTestServer } from '../helpers/rtsp-server.js';
 
 /** A small identifier over real embeddings of ../shared/data/people/gallery (nearest sample, engine threshold). */
-async function galleryIdentifier(engine: FaceEngine): Promise<Identifier> {
+async function galleryIdentifier(engine: FacePipeline): Promise<Identifier> {
   const samples: { name: string; e: Float32Array }[] = [];
   const dir = dataPath('people/gallery');
   for (const name of readdirSync(dir)) {
@@ -40,7 +40,7 @@ const waitFor = async (cond: () => boolean, ms: number) => {
 };
 
 describe('pipeline end to end (RTSP over TCP -> ffmpeg -> Redis/BullMQ -> vision -> hub)', () => {
-  let engine: FaceEngine;
+  let engine: FacePipeline;
   let identifier: Identifier;
   const roles: Role[] = [];
   const servers: RtspTestServer[] = [];

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
 import { queueNames } from '../../src/contracts/queues.js';
 import { readCameraStatuses } from '../../src/ingest/ingest.manager.js';
-import { startIngestRole } from '../../src/pipeline/roles.js';
+import { startIngestRole } from '../../src/roles/roles.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { dataPath } from '../helpers/data.js';
 import { testConfig } from '../helpers/engine.js';

@@ -7,11 +7,11 @@ import { Registry } from 'prom-client';
 import type { Config } from '../../src/config/schema.js';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import type { Sighting } from '../../src/contracts/sighting.schema.js';
-import type { FaceEngine } from '../../src/engine/index.js';
-import { galleryIdentifier, storeSightingSink } from '../../src/hub/gallery.adapter.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
+import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
 import { Gallery } from '../../src/identify/gallery.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline.metrics.js';
-import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/pipeline/roles.js';
+import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import type { Identifier, SightingSink } from '../../src/track/identifier.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -28,7 +28,7 @@ const waitFor = async (cond: () => boolean, ms: number) => {
 const nobody: Identifier = { identify: () => null };
 
 describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', () => {
-  let engine: FaceEngine;
+  let engine: FacePipeline;
   const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => { engine = await createTestEngine(); });

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import { queueNames } from '../../src/contracts/queues.js';
-import { startHubRole, startIngestRole } from '../../src/pipeline/roles.js';
+import { startHubRole, startIngestRole } from '../../src/roles/roles.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import type { Identifier } from '../../src/track/identifier.js';
 import { dataPath, repoRoot } from '../helpers/data.js';

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
 import type { Sighting as PipelineSighting } from '../../src/contracts/sighting.schema.js';
-import type { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { Gallery } from '../../src/identify/gallery.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 
 describe('Socket.IO gateway: authentication, roles, live sightings, resync', () => {
-  let engine: FaceEngine;
+  let engine: FacePipeline;
   let gallery: Gallery;
   let dashboard: DashboardService;
   let dir: string;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { FaceEngine } from '../../src/engine/index.js';
+import type { FacePipeline } from '../../src/vision/face.pipeline.js';
+import { openFacePipeline } from '../../src/roles/face-pipeline.factory.js';
 import { listLabelledImages } from '../../src/evaluation/index.js';
 import { ProjectionHead, saveHead, trainHead } from '../../src/training/index.js';
 import { dataPath } from '../helpers/data.js';
@@ -11,11 +12,11 @@ import { dataPath } from '../helpers/data.js';
 /** A short real training run: 10 LFW people with 3+ photos, ResNet-34 embeddings, wasm gradients. */
 describe('train a projection head on real embeddings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-train-'));
-  let engine: FaceEngine | undefined;
+  let engine: FacePipeline | undefined;
   afterAll(() => { engine?.close(); rmSync(dir, { recursive: true, force: true }); });
 
   it('lowers the training loss, saves a TF.js model the engine applies after embedding', async () => {
-    engine = await FaceEngine.create(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' } } }));
+    engine = await openFacePipeline(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' } } }));
     const all = await listLabelledImages(dataPath('lfw-view1/images'));
     const counts = new Map<string, number>();
     for (const i of all) counts.set(i.person, (counts.get(i.person) ?? 0) + 1);
@@ -46,7 +47,7 @@ describe('train a projection head on real embeddings', () => {
 
     // the engine with embedder.head: modelId names the head, embeddings are head(backbone), unit length
     const head = await ProjectionHead.load(engine.tf, headDir);
-    const withHead = await FaceEngine.create(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' }, embedder: { head: headDir } } }));
+    const withHead = await openFacePipeline(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' }, embedder: { head: headDir } } }));
     try {
       expect(withHead.modelId).toBe(`${engine.modelId}+${meta.id}`);
       const photo = chosen[0]!.path;

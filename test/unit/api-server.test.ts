@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../../src/api/index.js';
-import type { AnalyzeResult } from '../../src/engine/index.js';
+import type { AnalyzeResult } from '../../src/vision/face.pipeline.js';
 import { Gallery, type FaceAnalyzer } from '../../src/identify/index.js';
 import { decodeImage, type ImageInput } from '../../src/vision/decode/image.decoder.js';
 import { testConfig } from '../helpers/engine.js';

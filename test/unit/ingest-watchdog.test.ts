@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CameraWatchdog } from '../../src/ingest/camera.watchdog.js';
-import type { Clock } from '../../src/ingest/clock.js';
+import type { Clock } from '../../src/common/clock.js';
 import type { FrameSourceHandlers } from '../../src/ingest/frame-source.js';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
 

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBefore } from '../../src/cli/commands/ops.command.js';
-import type { Clock } from '../../src/ops/clock.js';
+import type { Clock } from '../../src/common/clock.js';
 import { cutoffsAt, RetentionService } from '../../src/ops/retention.service.js';
 import { GalleryStore } from '../../src/store/gallery.store.js';
 
 const day = 24 * 3600 * 1000;
 const t0 = Date.parse('2025-06-01T12:00:00Z');
 
-class FakeClock implements Clock {
+class FakeClock implements Pick<Clock, 'now'> {
   constructor(public t: number) {}
   now(): number { return this.t; }
 }

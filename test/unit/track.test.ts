@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CameraTracker, type TrackInputFace } from '../../src/track/face.tracker.js';
 import { ReorderBuffer } from '../../src/track/reorder.buffer.js';
 import { UnknownClusterer } from '../../src/track/unknown.clusterer.js';
-import { EmbedBudget } from '../../src/pipeline/embed-budget.js';
+import { EmbedBudget } from '../../src/vision/embed-budget.js';
 import type { Sighting } from '../../src/contracts/sighting.schema.js';
 import { l2normalize } from '../../src/vision/embed/embedder.js';
 

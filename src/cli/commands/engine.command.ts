@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import type { EngineFace } from '../../engine/index.js';
+import type { AnalyzedFace } from '../../vision/face.pipeline.js';
 import { annotate } from '../../vision/draw/annotate.js';
-import { FaceEngine } from '../../engine/index.js';
+import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import { decodeImage } from '../../vision/decode/image.decoder.js';
 import { configFrom, printJson, runCommand } from '../context.js';
 
-const faceJson = (f: EngineFace, withEmbedding: boolean) => ({
+const faceJson = (f: AnalyzedFace, withEmbedding: boolean) => ({
   box: f.box,
   score: f.score,
   truncated: f.truncated,
@@ -26,7 +26,7 @@ export function registerEngineCommands(program: Command): void {
       // decode first: a bad file fails fast, before the models load
       const config = configFrom(cmd);
       const rgb = await decodeImage(image, config.image);
-      const engine = await FaceEngine.create(config);
+      const engine = await openFacePipeline(config);
       try {
         const r = await engine.analyze(rgb, { embed: false, faceCrop: opts.crop });
         if (opts.out) await writeFile(opts.out, await annotate(rgb, r.faces, opts.out));
@@ -43,7 +43,7 @@ export function registerEngineCommands(program: Command): void {
     .action((image: string, opts: { crop?: boolean }, cmd: Command) => runCommand(async () => {
       const config = configFrom(cmd);
       const rgb = await decodeImage(image, config.image);
-      const engine = await FaceEngine.create(config);
+      const engine = await openFacePipeline(config);
       try {
         const r = await engine.analyze(rgb, { faceCrop: opts.crop });
         printJson({ image, modelId: r.modelId, dim: engine.dim, engine: engine.description, faces: r.faces.map((f) => faceJson(f, true)), timingsMs: r.timings });
@@ -60,7 +60,7 @@ export function registerEngineCommands(program: Command): void {
     .action((a: string, b: string, opts: { threshold?: number }, cmd: Command) => runCommand(async () => {
       const config = configFrom(cmd);
       const [ia, ib] = [await decodeImage(a, config.image), await decodeImage(b, config.image)];
-      const engine = await FaceEngine.create(config);
+      const engine = await openFacePipeline(config);
       try {
         const r = await engine.verify(ia, ib, [a, b]);
         const threshold = opts.threshold ?? r.threshold;

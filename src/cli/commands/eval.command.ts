@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../config/schema.js';
-import { FaceEngine } from '../../engine/index.js';
+import type { FacePipeline } from '../../vision/face.pipeline.js';
+import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import {
   EmbeddingCache, ImageEmbeddingSource, evaluateIdentification, evaluatePairs, readLfwPairs, stderrProgress, writePairsReport,
 } from '../../evaluation/index.js';
@@ -15,10 +16,10 @@ export interface SourceOptions { cacheDir?: string; cache?: boolean }
  * An engine and a cached embedding source for evaluation commands. Without a projection head
  * the engine runs un-flipped and the source applies --flip itself, so one pass caches both.
  */
-export async function embeddingSourceFrom(cmd: Command, o: SourceOptions): Promise<{ engine: FaceEngine; source: ImageEmbeddingSource; config: Readonly<Config> }> {
+export async function embeddingSourceFrom(cmd: Command, o: SourceOptions): Promise<{ engine: FacePipeline; source: ImageEmbeddingSource; config: Readonly<Config> }> {
   const config = configFrom(cmd);
   const flip = config.embedder.flip;
-  const engine = await FaceEngine.create(config.embedder.head === undefined ? { ...config, embedder: { ...config.embedder, flip: false } } : config);
+  const engine = await openFacePipeline(config.embedder.head === undefined ? { ...config, embedder: { ...config.embedder, flip: false } } : config);
   const cache = o.cache === false ? undefined : new EmbeddingCache(o.cacheDir ?? '.cache/embeddings');
   return { engine, source: new ImageEmbeddingSource(engine, cache, flip), config };
 }

@@ -5,7 +5,8 @@ import { Option, type Command } from 'commander';
 import { pino } from 'pino';
 import { ApiServer } from '../../api/server.js';
 import type { Config } from '../../config/index.js';
-import { FaceEngine } from '../../engine/index.js';
+import type { FacePipeline } from '../../vision/face.pipeline.js';
+import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import { Gallery, type EnrollOutcome } from '../../identify/gallery.js';
 import { GalleryStore } from '../../store/gallery.store.js';
 import { apiRoles, type ApiRole } from '../../store/keys.repository.js';
@@ -14,9 +15,9 @@ import { configFrom, FaceStreamError, printJson, runCommand } from '../context.j
 const imageExt = /\.(jpe?g|png|webp)$/i;
 
 /** Open the engine and the gallery of the configured data directory; `use` runs, then both close. */
-async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FaceEngine, config: Readonly<Config>) => Promise<T>, saveDelayMs = 0): Promise<T> {
+async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FacePipeline, config: Readonly<Config>) => Promise<T>, saveDelayMs = 0): Promise<T> {
   const config = configFrom(cmd);
-  const engine = await FaceEngine.create(config);
+  const engine = await openFacePipeline(config);
   try {
     const gallery = Gallery.open({
       dataDir: path.resolve(config.data.dir), engine, settings: config.gallery, saveDelayMs,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FaceStreamError } from '../../errors/index.js';
 import { formatDoctor, runDoctor } from '../../ops/doctor.js';
 import { RetentionService } from '../../ops/retention.service.js';
-import { systemClock } from '../../ops/clock.js';
+import { systemClock } from '../../common/clock.js';
 import { GalleryStore, STORE_FILE } from '../../store/gallery.store.js';
 import { configFrom, printJson, runCommand } from '../context.js';
 

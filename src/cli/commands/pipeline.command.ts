@@ -3,13 +3,14 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { DashboardService } from '../../api/live/dashboard.service.js';
 import type { Config } from '../../config/schema.js';
-import { FaceEngine } from '../../engine/index.js';
-import { galleryIdentifier, storeSightingSink } from '../../hub/gallery.adapter.js';
+import type { FacePipeline } from '../../vision/face.pipeline.js';
+import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
+import { galleryIdentifier, storeSightingSink } from '../../identify/gallery.adapter.js';
 import { Gallery } from '../../identify/gallery.js';
 import { maskUrl } from '../../ingest/mask-url.js';
 import { PipelineMetrics } from '../../metrics/pipeline.metrics.js';
 import { startOps } from '../../ops/ops.runtime.js';
-import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../pipeline/roles.js';
+import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../roles/roles.js';
 import { configFrom, runCommand } from '../context.js';
 
 export const roleNames = ['ingest', 'vision', 'hub'] as const;
@@ -24,12 +25,12 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   const metrics = new PipelineMetrics(new Registry());
   const started: Role[] = [];
   const extra: (() => void)[] = [];
-  const engines: FaceEngine[] = [];
+  const engines: FacePipeline[] = [];
   let store: Gallery['store'] | undefined;
   logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
   try {
     if (roles.includes('hub')) {
-      const engine = await FaceEngine.create(config);
+      const engine = await openFacePipeline(config);
       const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
       extra.push(() => gallery.close(), () => engine.close());
       engines.push(engine);
@@ -42,7 +43,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
       started.push(hub);
     }
     if (roles.includes('vision')) {
-      const engine = await FaceEngine.create(config);
+      const engine = await openFacePipeline(config);
       extra.push(() => engine.close());
       engines.push(engine);
       started.push(startVisionRole(config, { logger, metrics, analyzer: engine, name: `vision-${process.pid}` }));

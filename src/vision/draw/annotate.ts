@@ -1,11 +1,11 @@
 import sharp from 'sharp';
-import type { EngineFace } from '../../engine/face-engine.js';
+import type { AnalyzedFace } from '../../vision/face.pipeline.js';
 import type { RgbImage } from '../decode/image.decoder.js';
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Draw boxes, landmarks and optional labels onto the image; encoded as PNG or JPEG by the file name. */
-export async function annotate(image: RgbImage, faces: readonly (Pick<EngineFace, 'box' | 'landmarks' | 'quality'> & { label?: string })[], fileName = 'out.png'): Promise<Buffer> {
+export async function annotate(image: RgbImage, faces: readonly (Pick<AnalyzedFace, 'box' | 'landmarks' | 'quality'> & { label?: string })[], fileName = 'out.png'): Promise<Buffer> {
   const stroke = Math.max(2, Math.round(Math.max(image.width, image.height) / 400));
   const parts = faces.map((f) => {
     const colour = f.quality.passed ? '#22c55e' : '#f59e0b';

@@ -13,6 +13,20 @@ export interface Embedder {
   dispose(): void;
 }
 
+/**
+ * A trained projection applied after an embedder (training/'s ProjectionHead): injected into the
+ * face pipeline by whoever loads it, so vision never depends on training.
+ */
+export interface EmbeddingProjection {
+  /** Part of the pipeline's modelId: embeddings with and without the projection never mix. */
+  readonly id: string;
+  readonly outputDim: number;
+  /** The embedder's modelId the projection was trained on. */
+  readonly backboneModelId: string;
+  project(vectors: readonly Float32Array[]): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
 export function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;

@@ -1,4 +1,4 @@
-import { iou, type Box } from '../vision/types.js';
+import { iou, type Box } from './types.js';
 
 export interface EmbedBudgetOptions {
   /** IoU above which a face box matches a recently embedded box. */

@@ -1,19 +1,18 @@
 import type { Config } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
-import { decodeImage, type ImageInput, type RgbImage } from '../vision/decode/image.decoder.js';
-import { loadDetector, type FaceDetector } from '../vision/detect/index.js';
-import { Landmark68Model } from '../vision/landmarks/landmark68.model.js';
-import { extractChip, flipChip, type Chip } from '../vision/align/chip.aligner.js';
-import type { Point } from '../vision/align/similarity.js';
-import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder } from '../vision/embed/index.js';
-import { assessQuality, estimateYaw, laplacianVariance } from '../vision/quality/quality.js';
-import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from '../vision/types.js';
-import { loadBackend, type LoadedBackend } from './backend.js';
-import { ProjectionHead } from '../training/projection.head.js';
-import { faceApiModelDir, humanModelDir } from './models.js';
-import type { Tensor3D, TF } from './tf.js';
+import { loadBackend, type LoadedBackend } from '../engine/backend.js';
+import { faceApiModelDir, humanModelDir } from '../engine/models.js';
+import type { Tensor3D, TF } from '../engine/tf.js';
+import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
+import { loadDetector, type FaceDetector } from './detect/index.js';
+import { Landmark68Model } from './landmarks/landmark68.model.js';
+import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
+import type { Point } from './align/similarity.js';
+import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
+import { assessQuality, estimateYaw, laplacianVariance } from './quality/quality.js';
+import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from './types.js';
 
-export interface EngineFace {
+export interface AnalyzedFace {
   /** Box in original-image pixels, clipped to the image. */
   box: Box;
   score: number;
@@ -33,7 +32,7 @@ export interface StageTimings { decode: number; detect: number; landmarks: numbe
 export interface AnalyzeResult {
   width: number;
   height: number;
-  faces: EngineFace[];
+  faces: AnalyzedFace[];
   /** Embedding model of every embedding in this result. */
   modelId: string;
   timings: StageTimings;
@@ -56,10 +55,10 @@ export interface VerifyResult {
   same: boolean;
   threshold: number;
   modelId: string;
-  faces: [EngineFace, EngineFace];
+  faces: [AnalyzedFace, AnalyzedFace];
 }
 
-export type EngineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'>;
+export type PipelineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'>;
 
 const now = () => performance.now();
 
@@ -67,20 +66,24 @@ const now = () => performance.now();
  * Detect, align, quality-gate and embed faces. One instance per process (TF.js backends are
  * process-global); models are instance state; every tensor created is disposed before return.
  */
-export class FaceEngine {
+export class FacePipeline {
   private closed = false;
 
   private constructor(
-    readonly settings: EngineSettings,
+    readonly settings: PipelineSettings,
     readonly backend: LoadedBackend,
     private readonly detector: FaceDetector,
     private readonly landmarker: Landmark68Model,
     private readonly embedder: Embedder,
     /** Optional trained projection (embedder.head), applied after the embedder. */
-    private readonly head?: ProjectionHead,
+    private readonly head?: EmbeddingProjection,
   ) {}
 
-  static async create(settings: EngineSettings): Promise<FaceEngine> {
+  /**
+   * Load the backend and models. `projection` (a trained head, see training/) is injected by
+   * the caller that owns it, so this stage never depends on training code.
+   */
+  static async create(settings: PipelineSettings, projection?: (tf: TF) => Promise<EmbeddingProjection>): Promise<FacePipeline> {
     const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir);
     const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
     const detector = await loadDetector(backend.faceapi, faDir, settings.detector);
@@ -88,12 +91,12 @@ export class FaceEngine {
     const embedder: Embedder = settings.embedder.model === 'mobileface'
       ? await MobileFaceEmbedder.load(backend.tf, humanModelDir(settings.engine.humanModelDir))
       : await ResNet34Embedder.load(backend.faceapi, faDir);
-    const head = settings.embedder.head === undefined ? undefined : await ProjectionHead.load(backend.tf, settings.embedder.head);
-    if (head && head.meta.backboneModelId !== embedder.modelId) {
+    const head = projection ? await projection(backend.tf) : undefined;
+    if (head && head.backboneModelId !== embedder.modelId) {
       head.dispose();
-      throw new FaceStreamError('E_MODEL_MISMATCH', `embedder.head ${settings.embedder.head} was trained on ${head.meta.backboneModelId}, not ${embedder.modelId}`);
+      throw new FaceStreamError('E_MODEL_MISMATCH', `embedder.head ${settings.embedder.head ?? head.id} was trained on ${head.backboneModelId}, not ${embedder.modelId}`);
     }
-    return new FaceEngine(settings, backend, detector, landmarker, embedder, head);
+    return new FacePipeline(settings, backend, detector, landmarker, embedder, head);
   }
 
   get tf(): TF { return this.backend.tf; }
@@ -111,7 +114,7 @@ export class FaceEngine {
   }
 
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
-    if (this.closed) throw new Error('FaceEngine is closed');
+    if (this.closed) throw new Error('FacePipeline is closed');
     const { embed = true, keepChips = false, faceCrop = false } = options;
     const tf = this.tf;
     const t0 = now();
@@ -122,7 +125,7 @@ export class FaceEngine {
     const pad = detectionPad(width, height, this.settings.detector);
     const imageTensor = tf.tensor3d(image.data, [height, width, 3], 'int32');
     const padded: Tensor3D = pad > 0 ? tf.pad(imageTensor, [[pad, pad], [pad, pad], [0, 0]]) : imageTensor;
-    let faces: EngineFace[] = [];
+    let faces: AnalyzedFace[] = [];
     let tDetect = 0, tLandmarks = 0, tAlign = 0, tEmbed = 0;
     try {
       const dets = faceCrop
@@ -175,7 +178,7 @@ export class FaceEngine {
         chips.push(chip);
         const [leftEye, rightEye, nose, mouthLeft, mouthRight] = fivePointsOf(l68).map(roundPoint) as Point[];
         const quality = assessQuality(Math.min(c.box.width, c.box.height), laplacianVariance(chip.data, chip.size), estimateYaw(l68), this.settings.quality);
-        const face: EngineFace = {
+        const face: AnalyzedFace = {
           box: roundBox(c.box), score: Math.round(c.score * 1e4) / 1e4, truncated: c.truncated,
           landmarks: { leftEye: leftEye!, rightEye: rightEye!, nose: nose!, mouthLeft: mouthLeft!, mouthRight: mouthRight! },
           landmarks68: l68.map(roundPoint), quality,
@@ -221,7 +224,7 @@ export class FaceEngine {
   }
 
   /** The most prominent embeddable face of an image (largest passing face), or a clear error. */
-  async primaryFace(input: ImageInput, label: string): Promise<EngineFace> {
+  async primaryFace(input: ImageInput, label: string): Promise<AnalyzedFace> {
     const result = await this.analyze(input);
     if (result.faces.length === 0) throw new FaceStreamError('E_NO_FACE', `${label}: no face found`);
     const usable = result.faces.filter((f) => f.embedding);
@@ -247,7 +250,7 @@ export class FaceEngine {
       if (!m) continue;
       try { m.dispose(); } catch (e) { errors.push(e); }
     }
-    if (errors.length) throw new AggregateError(errors, 'FaceEngine.close: some models failed to dispose');
+    if (errors.length) throw new AggregateError(errors, 'FacePipeline.close: some models failed to dispose');
   }
 }
 
@@ -260,7 +263,7 @@ const ssdInputSize = 512;
  * Tight face crops (LFW's 250x250 photos, thumbnails) need ~40 % to be detected reliably;
  * large frames keep the configured pad so small faces keep their resolution.
  */
-export function detectionPad(width: number, height: number, cfg: EngineSettings['detector']): number {
+export function detectionPad(width: number, height: number, cfg: PipelineSettings['detector']): number {
   const side = Math.max(width, height);
   const input = cfg.model === 'ssd' ? ssdInputSize : cfg.inputSize;
   const free = Math.max(0, Math.floor((input - side) / 2));

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Sighting } from '../contracts/sighting.schema.js';
-import type { Gallery } from '../identify/gallery.js';
+import type { Gallery } from './gallery.js';
 import type { Sighting as StoredSighting, SightingsRepository } from '../store/sightings.repository.js';
 import type { Identifier, IdentifyMatch, SightingSink } from '../track/identifier.js';
 

@@ -6,12 +6,12 @@ import type { TrackConfig } from '../config/schema.js';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
 import { queueNames, redisKeys } from '../contracts/queues.js';
 import type { Sighting } from '../contracts/sighting.schema.js';
-import { systemClock, type Clock } from '../ingest/clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import { CameraTracker, type TrackInputFace } from '../track/face.tracker.js';
-import type { Identifier, SightingSink } from '../track/identifier.js';
-import { ReorderBuffer } from '../track/reorder.buffer.js';
-import { UnknownClusterer } from '../track/unknown.clusterer.js';
+import { CameraTracker, type TrackInputFace } from './face.tracker.js';
+import type { Identifier, SightingSink } from './identifier.js';
+import { ReorderBuffer } from './reorder.buffer.js';
+import { UnknownClusterer } from './unknown.clusterer.js';
 
 export interface HubEvents {
   /** A track was confirmed (status confirmed) or closed (status closed, final). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { Hub } from '../hub/hub.service.js';
+import { Hub } from '../track/hub.service.js';
 import { IngestManager } from '../ingest/ingest.manager.js';
 import type { FrameSourceFactory } from '../ingest/frame-source.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
@@ -10,7 +10,7 @@ import { FacesProducer } from '../queue/faces.queue.js';
 import { FramesProducer } from '../queue/frames.queue.js';
 import { createRedis } from '../queue/redis.connection.js';
 import type { Identifier, SightingSink } from '../track/identifier.js';
-import { VisionWorker, type FrameAnalyzer } from './vision.worker.js';
+import { VisionWorker, type FrameAnalyzer } from '../vision/vision.worker.js';
 
 /** A started role: close() stops it (idempotent) and releases its Redis connections. */
 export interface Role { close(): Promise<void> }

@@ -6,14 +6,14 @@ import type { VisionConfig } from '../config/schema.js';
 import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import { queueNames, redisKeys } from '../contracts/queues.js';
-import type { AnalyzeOptions, AnalyzeResult } from '../engine/face-engine.js';
+import type { AnalyzeOptions, AnalyzeResult } from './face.pipeline.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FacesProducer } from '../queue/faces.queue.js';
 import { FrameStore } from '../queue/frame.store.js';
-import type { Chip } from '../vision/align/chip.aligner.js';
+import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
 
-/** The part of FaceEngine a vision worker needs. */
+/** The part of FacePipeline a vision worker needs. */
 export interface FrameAnalyzer {
   analyze(jpeg: Buffer, options: AnalyzeOptions): Promise<AnalyzeResult>;
   embedChips(chips: Chip[]): Promise<Float32Array[]>;
