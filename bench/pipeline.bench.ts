@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config/index.js';
 import type { FacesJob } from '../src/contracts/faces.schema.js';
-import type { Sighting } from '../src/contracts/sighting.schema.js';
+import type { SightingUpdate } from '../src/contracts/sighting.schema.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { galleryIdentifier } from '../src/identify/gallery.adapter.js';
 import { Gallery } from '../src/identify/gallery.js';
@@ -102,7 +102,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   };
   const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery) });
   const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
-  const sightings: { s: Sighting; at: number }[] = [];
+  const sightings: { s: SightingUpdate; at: number }[] = [];
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
   hub.hub.on('sighting', (s) => sightings.push({ s, at: Date.now() }));
   const vision = Array.from({ length: setup.workers }, () => role('vision', env));

@@ -1,4 +1,5 @@
 // Entry point of every role in one process: `tsx workers/all.ts` (same as `facestream run`).
-import { main } from '../src/cli/main.js';
+// Configuration from $FACESTREAM_CONFIG and FACESTREAM_* variables.
+import { runRolesMain } from '../src/roles/index.js';
 
-await main([process.argv[0]!, 'facestream', 'run', ...process.argv.slice(2)]);
+await runRolesMain(['hub', 'vision', 'ingest']);

@@ -1,4 +1,5 @@
 // Entry point of the ingest role: `tsx workers/ingest.ts` (same as `facestream worker ingest`).
-import { main } from '../src/cli/main.js';
+// Configuration from $FACESTREAM_CONFIG and FACESTREAM_* variables.
+import { runRolesMain } from '../src/roles/index.js';
 
-await main([process.argv[0]!, 'facestream', 'worker', 'ingest', ...process.argv.slice(2)]);
+await runRolesMain(['ingest']);

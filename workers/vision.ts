@@ -1,4 +1,5 @@
 // Entry point of the vision role: `tsx workers/vision.ts` (same as `facestream worker vision`).
-import { main } from '../src/cli/main.js';
+// Configuration from $FACESTREAM_CONFIG and FACESTREAM_* variables.
+import { runRolesMain } from '../src/roles/index.js';
 
-await main([process.argv[0]!, 'facestream', 'worker', 'vision', ...process.argv.slice(2)]);
+await runRolesMain(['vision']);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
-import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
+import { FaceStreamError } from '../errors/index.js';
 
 /** Options every command accepts (registered on the root program). */
 export interface GlobalOptions { config?: string; backend?: string; detector?: string; embedder?: string; flip?: boolean; dataDir?: string }
@@ -21,23 +21,5 @@ export const printJson = (value: unknown): void => {
   process.stdout.write(JSON.stringify(value, (_k, v) => (v instanceof Float32Array ? Array.from(v, (x) => Math.round(x * 1e6) / 1e6) : v), 2) + '\n');
 };
 
-/**
- * Run a command body: expected failures print one line `facestream: CODE: message` and exit
- * with the error's code; `errorExit` overrides that code (verify's contract is 2 = error).
- */
-export async function runCommand(body: () => Promise<number | void>, errorExit?: number): Promise<void> {
-  try {
-    const code = await body();
-    process.exitCode = code ?? 0;
-  } catch (e) {
-    if (isFaceStreamError(e)) {
-      process.stderr.write(`facestream: ${e.code}: ${e.message}\n`);
-      process.exitCode = errorExit ?? e.exitCode;
-      return;
-    }
-    process.stderr.write(`facestream: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  }
-}
-
+export { runCommand } from '../errors/run-command.js';
 export { FaceStreamError };

@@ -3,3 +3,4 @@ export * from './frame.schema.js';
 export * from './faces.schema.js';
 export * from './camera.schema.js';
 export * from './sighting.schema.js';
+export * from './match.js';

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * One sighting per track: emitted as `confirmed` once the track has enough frames and as
+ * What the tracker reports about one track's sighting (the hub's sighting service stores it
+ * as a Sighting): one update per track: emitted as `confirmed` once the track has enough frames and as
  * `closed` (final) when the track ends. Same id in both.
  */
-export const sightingSchema = z.strictObject({
+export const sightingUpdateSchema = z.strictObject({
   version: z.literal(1),
   id: z.string(),
   status: z.enum(['confirmed', 'closed']),
@@ -27,4 +28,27 @@ export const sightingSchema = z.strictObject({
   /** Frames with an embedding (identity votes). */
   embeddedFrames: z.number().int(),
 });
-export type Sighting = z.infer<typeof sightingSchema>;
+export type SightingUpdate = z.infer<typeof sightingUpdateSchema>;
+
+/**
+ * A stored sighting: one track of a face on a camera, written once by the hub's sighting
+ * service, searched by the API, shown on the dashboard, sent in alerts.
+ */
+export interface Sighting {
+  id: number;
+  cameraId: string;
+  /** null = unknown (no enrolled person within the threshold). */
+  personId: string | null;
+  /** What was shown: the person's name at the time, or 'unknown'. */
+  label: string;
+  firstSeen: string;
+  lastSeen: string;
+  maxScore: number;
+  meanScore: number;
+  bestDistance: number | null;
+  frames: number;
+  /** Best crop of the track, relative to the data directory. */
+  cropPath: string | null;
+  trackId: string | null;
+  metadata: Record<string, unknown>;
+}

@@ -1,17 +1,18 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Sighting } from '../contracts/sighting.schema.js';
+import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import type { Gallery } from './gallery.js';
-import type { Sighting as StoredSighting, SightingsRepository } from '../store/sightings.repository.js';
-import type { Identifier, IdentifyMatch, SightingSink } from '../track/identifier.js';
+import type { Sighting as StoredSighting } from '../contracts/sighting.schema.js';
+import type { SightingsRepository } from '../store/sightings.repository.js';
+import { isPersonMatch, type PersonMatch } from '../contracts/match.js';
+import type { Identifier, SightingSink } from '../track/identifier.js';
 
 /** The gallery (HNSW over enrolled samples, open-set threshold) as the hub's Identifier. */
 export function galleryIdentifier(gallery: Pick<Gallery, 'identify'>): Identifier {
   return {
-    identify(embedding: Float32Array): IdentifyMatch | null {
+    identify(embedding: Float32Array): PersonMatch | null {
       const m = gallery.identify(embedding);
-      if (!m.personId || m.distance === null) return null;
-      return { personId: m.personId, name: m.name ?? m.personId, distance: m.distance, ambiguous: m.ambiguous };
+      return isPersonMatch(m) ? m : null;
     },
   };
 }
@@ -25,17 +26,17 @@ export function galleryIdentifier(gallery: Pick<Gallery, 'identify'>): Identifie
 export function storeSightingSink(
   repo: Pick<SightingsRepository, 'add' | 'update'>,
   /** Called after each insert/update with the stored row (the dashboard: crops, live feed, alerts). */
-  onStored?: (stored: StoredSighting, event: Sighting) => void,
+  onStored?: (stored: StoredSighting, event: SightingUpdate) => void,
   options: { dataDir?: string } = {},
 ): SightingSink {
   const ids = new Map<string, number>();
   const iso = (ms: number) => new Date(ms).toISOString();
-  const row = (s: Sighting) => ({
+  const row = (s: SightingUpdate) => ({
     cameraId: s.cameraId, personId: s.personId, label: s.label, firstSeen: iso(s.firstSeen), lastSeen: iso(s.lastSeen),
     maxScore: s.maxScore ?? 0, meanScore: s.meanScore ?? 0, frames: s.frames, trackId: s.trackId,
     bestDistance: s.maxScore === null ? null : 1 - s.maxScore,
   });
-  const withCrop = (stored: StoredSighting, s: Sighting): StoredSighting => {
+  const withCrop = (stored: StoredSighting, s: SightingUpdate): StoredSighting => {
     if (!options.dataDir || !s.crop) return stored;
     const rel = path.join('crops', 'sightings', `${stored.id}.jpg`);
     const abs = path.join(options.dataDir, rel);

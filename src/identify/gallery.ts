@@ -13,7 +13,10 @@ import { GalleryStore } from '../store/gallery.store.js';
 import type { Person } from '../store/people.repository.js';
 import type { FaceSample } from '../store/samples.repository.js';
 import { HnswIndex, loadIndexFiles, saveIndexFiles, type HnswParams, type IndexStamp } from './hnsw.index.js';
-import { matchPeople, type MatchCandidate } from './matcher.js';
+import { matchPeople } from './matcher.js';
+import type { IdentifyMatch } from '../contracts/match.js';
+
+export type { IdentifyMatch };
 
 /** What the gallery needs from the engine (FacePipeline satisfies it; tests may fake it). */
 export interface FaceAnalyzer {
@@ -50,18 +53,6 @@ export type EnrollOutcome =
   | { file: string; status: 'skipped'; reason: 'duplicate'; detail: string; sampleId: number }
   | { file: string; status: 'rejected'; reason: RejectReason; detail: string; match?: { personId: string; name: string; distance: number } };
 
-export interface IdentifyMatch {
-  /** null = unknown. */
-  personId: string | null;
-  name: string | null;
-  /** Aggregated cosine distance to the nearest person (null: empty gallery). */
-  distance: number | null;
-  /** 1 - distance (higher = more alike); null with distance. */
-  score: number | null;
-  ambiguous: boolean;
-  threshold: number;
-  candidates: (MatchCandidate & { name: string })[];
-}
 
 export interface IdentifiedFace {
   box: Box;

@@ -1,24 +1,8 @@
+import type { Sighting } from '../contracts/sighting.schema.js';
 import type { Db } from './database.js';
 
-/** One track of a face on a camera (written by the stream pipeline, searched by the API). */
-export interface Sighting {
-  id: number;
-  cameraId: string;
-  /** null = unknown (no enrolled person within the threshold). */
-  personId: string | null;
-  /** What was shown: the person's name at the time, or 'unknown'. */
-  label: string;
-  firstSeen: string;
-  lastSeen: string;
-  maxScore: number;
-  meanScore: number;
-  bestDistance: number | null;
-  frames: number;
-  /** Best crop of the track, relative to the data directory. */
-  cropPath: string | null;
-  trackId: string | null;
-  metadata: Record<string, unknown>;
-}
+export type { Sighting };
+
 
 export type NewSighting = Omit<Sighting, 'id' | 'metadata' | 'bestDistance' | 'trackId' | 'cropPath'> & Partial<Pick<Sighting, 'metadata' | 'bestDistance' | 'trackId' | 'cropPath'>>;
 

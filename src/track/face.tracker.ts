@@ -1,8 +1,8 @@
 import type { TrackConfig } from '../config/schema.js';
-import type { Sighting } from '../contracts/sighting.schema.js';
+import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { cosineDistance, l2normalize } from '../vision/embed/embedder.js';
 import { iou, type Box } from '../vision/types.js';
-import type { IdentifyMatch } from './identifier.js';
+import type { PersonMatch } from '../contracts/match.js';
 import type { UnknownClusterer } from './unknown.clusterer.js';
 
 /** One face of one frame, already identified when it had an embedding. */
@@ -12,7 +12,7 @@ export interface TrackInputFace {
   quality: { size: number; sharpness: number; passed: boolean };
   embedding?: Float32Array;
   /** undefined = not embedded (no vote); null = embedded but unknown. */
-  match?: IdentifyMatch | null;
+  match?: PersonMatch | null;
   crop?: string;
 }
 
@@ -62,7 +62,7 @@ export class CameraTracker {
     readonly cameraId: string,
     private readonly options: TrackerOptions,
     private readonly clusterer: UnknownClusterer,
-    private readonly emit: (s: Sighting) => void,
+    private readonly emit: (s: SightingUpdate) => void,
   ) {}
 
   get openTracks(): number { return this.open.length; }
@@ -153,7 +153,7 @@ export class CameraTracker {
     return best.count >= (this.options.minVoteShare ?? 0.3) * total ? best : undefined;
   }
 
-  private sighting(t: Track, status: Sighting['status']): Sighting {
+  private sighting(t: Track, status: SightingUpdate['status']): SightingUpdate {
     const w = this.winner(t);
     if (!w && t.unknownId === null) t.unknownId = t.mean ? this.clusterer.assign(t.mean) : this.clusterer.anonymous();
     return {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { TrackConfig } from '../config/schema.js';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
 import { queueNames, redisKeys } from '../contracts/queues.js';
-import type { Sighting } from '../contracts/sighting.schema.js';
+import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { CameraTracker, type TrackInputFace } from './face.tracker.js';
@@ -15,7 +15,7 @@ import { UnknownClusterer } from './unknown.clusterer.js';
 
 export interface HubEvents {
   /** A track was confirmed (status confirmed) or closed (status closed, final). */
-  sighting: [Sighting];
+  sighting: [SightingUpdate];
   /** Every frame result, in sequence order per camera (live overlays), with each face's gallery match. */
   frame: [FacesJob, TrackInputFace[]];
 }
@@ -139,7 +139,7 @@ export class Hub extends EventEmitter<HubEvents> {
     return t;
   }
 
-  private onSighting(s: Sighting): void {
+  private onSighting(s: SightingUpdate): void {
     this.counts.sightings++;
     this.deps.logger.info({ camera: s.cameraId, sighting: s.id, status: s.status, label: s.label, frames: s.frames }, 'sighting');
     this.deps.metrics?.observeLatency('emitted', s.lastSeen, this.clock.now());

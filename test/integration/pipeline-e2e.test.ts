@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import type { Sighting } from '../../src/contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline.metrics.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
-import type { Identifier, IdentifyMatch } from '../../src/track/identifier.js';
+import type { PersonMatch } from '../../src/contracts/match.js';
+import type { Identifier } from '../../src/track/identifier.js';
 import { cosineDistance } from '../../src/vision/embed/embedder.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -25,10 +26,10 @@ async function galleryIdentifier(engine: FacePipeline): Promise<Identifier> {
     }
   }
   return {
-    identify(e: Float32Array): IdentifyMatch | null {
+    identify(e: Float32Array): PersonMatch | null {
       const ranked = samples.map((s) => ({ name: s.name, d: cosineDistance(s.e, e) })).sort((a, b) => a.d - b.d);
       const best = ranked[0]!;
-      return best.d <= engine.threshold ? { personId: best.name, name: best.name, distance: best.d, ambiguous: false } : null;
+      return best.d <= engine.threshold ? { personId: best.name, name: best.name, distance: best.d, score: 1 - best.d, ambiguous: false, threshold: engine.threshold, candidates: [] } : null;
     },
   };
 }
@@ -58,7 +59,7 @@ describe('pipeline end to end (RTSP over TCP -> ffmpeg -> Redis/BullMQ -> vision
     engine?.close();
   });
 
-  async function run(clip: string, seconds: number, extra: Record<string, unknown> = {}, until?: (s: Sighting[]) => boolean) {
+  async function run(clip: string, seconds: number, extra: Record<string, unknown> = {}, until?: (s: SightingUpdate[]) => boolean) {
     const server = await RtspTestServer.start(dataPath('video', clip));
     servers.push(server);
     const prefix = uniquePrefix('e2e');
@@ -75,7 +76,7 @@ describe('pipeline end to end (RTSP over TCP -> ffmpeg -> Redis/BullMQ -> vision
     const vision = startVisionRole(config, { logger, metrics, analyzer: engine, name: 'v1' });
     const ingest = startIngestRole(config, { logger, metrics });
     roles.push(hub, vision, ingest);
-    const sightings: Sighting[] = [];
+    const sightings: SightingUpdate[] = [];
     const frames: FacesJob[] = [];
     hub.hub.on('sighting', (s) => sightings.push(s));
     hub.hub.on('frame', (f) => frames.push(f));

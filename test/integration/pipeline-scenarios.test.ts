@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Config } from '../../src/config/schema.js';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
-import type { Sighting } from '../../src/contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
 import { Gallery } from '../../src/identify/gallery.js';
@@ -48,7 +48,7 @@ describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', 
     identifier?: Identifier;
     sink?: SightingSink;
     /** Stop early once this holds (checked every 250 ms); else after maxSeconds. */
-    until: (r: { sightings: Sighting[]; frames: FacesJob[] }) => boolean;
+    until: (r: { sightings: SightingUpdate[]; frames: FacesJob[] }) => boolean;
     maxSeconds: number;
   }
 
@@ -78,7 +78,7 @@ describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', 
     const ingest = startIngestRole(config, { logger, metrics });
     roles.push(ingest);
     cleanups.push(async () => { for (const r of [...roles].reverse()) await r.close(); });
-    const sightings: Sighting[] = [];
+    const sightings: SightingUpdate[] = [];
     const frames: FacesJob[] = [];
     hub.hub.on('sighting', (s) => sightings.push(s));
     hub.hub.on('frame', (f) => frames.push(f));
@@ -103,8 +103,8 @@ describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', 
   });
 
   it('crowd_walk_1080p: several distinct unknown tracks, each counted once per track, not once per frame', async () => {
-    const closedIds = (s: Sighting[]) => new Set(s.filter((x) => x.status === 'closed').map((x) => x.id));
-    const confirmed = (s: Sighting[]) => new Set(s.filter((x) => x.status === 'confirmed').map((x) => x.id)).size;
+    const closedIds = (s: SightingUpdate[]) => new Set(s.filter((x) => x.status === 'closed').map((x) => x.id));
+    const confirmed = (s: SightingUpdate[]) => new Set(s.filter((x) => x.status === 'confirmed').map((x) => x.id)).size;
     // The tracking question, not the real-time one: 1080p frames with many faces take seconds
     // each on a shared CPU, so here no frame is dropped or skipped as too old (a backlog may
     // build); consecutive analysed frames are then 0.5 s apart in camera time.

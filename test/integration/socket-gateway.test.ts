@@ -6,7 +6,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
-import type { Sighting as PipelineSighting } from '../../src/contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { Gallery } from '../../src/identify/gallery.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -80,7 +80,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     // live: a stored sighting reaches the viewer
     const got = new Promise<FeedSighting>((ok) => s.once('sighting', ok));
     const next = storeSighting(p.id);
-    const event: PipelineSighting = { version: 1, id: 'cam1:t-9', status: 'confirmed', cameraId: 'cam1', trackId: 't-9', personId: p.id, name: 'Ada', unknownId: null, label: 'Ada', crop: Buffer.from('jpeg').toString('base64'), firstSeen: Date.now(), lastSeen: Date.now(), maxScore: 0.96, meanScore: 0.95, frames: 4, embeddedFrames: 4 };
+    const event: SightingUpdate = { version: 1, id: 'cam1:t-9', status: 'confirmed', cameraId: 'cam1', trackId: 't-9', personId: p.id, name: 'Ada', unknownId: null, label: 'Ada', crop: Buffer.from('jpeg').toString('base64'), firstSeen: Date.now(), lastSeen: Date.now(), maxScore: 0.96, meanScore: 0.95, frames: 4, embeddedFrames: 4 };
     dashboard.onStored(next, event);
     const live = await got;
     expect(live).toMatchObject({ id: next.id, personId: p.id, label: 'Ada', status: 'confirmed', crop: event.crop });

@@ -3,7 +3,7 @@ import { CameraTracker, type TrackInputFace } from '../../src/track/face.tracker
 import { ReorderBuffer } from '../../src/track/reorder.buffer.js';
 import { UnknownClusterer } from '../../src/track/unknown.clusterer.js';
 import { EmbedBudget } from '../../src/vision/embed-budget.js';
-import type { Sighting } from '../../src/contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import { l2normalize } from '../../src/vision/embed/embedder.js';
 
 /** Deterministic unit vectors: same seed = same person; different seeds are far apart. */
@@ -23,7 +23,7 @@ const options = { iouThreshold: 0.3, maxEmbeddingDistance: 0.1, closeAfterMs: 10
 describe('CameraTracker', () => {
   it('low frame rate: a box that moved most of its width (no overlap, no embedding) continues the track only with maxCenterShift', () => {
     const run = (maxCenterShift: number) => {
-      const out: Sighting[] = [];
+      const out: SightingUpdate[] = [];
       const t = new CameraTracker('cam', { ...options, maxCenterShift }, new UnknownClusterer(0.1), (s) => out.push(s));
       // 45 px steps of a 60 px box: IoU 0.14 < 0.3; a second face 400 px away stays separate
       for (let i = 0; i < 4; i++) t.update({ seq: i, capturedAt: 1000 + i * 500, faces: [face(10 + i * 45, i === 0 ? vec(1) : undefined), face(500, i === 0 ? vec(2) : undefined)] });
@@ -37,7 +37,7 @@ describe('CameraTracker', () => {
   });
 
   it('a track whose faces were never embedded (all below the quality gate) yields no sighting', () => {
-    const out: Sighting[] = [];
+    const out: SightingUpdate[] = [];
     const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
     for (let i = 0; i < 6; i++) t.update({ seq: i, capturedAt: 1000 + i * 100, faces: [face(10 + i * 2), face(300, i === 3 ? vec(5) : undefined)] });
     t.closeAll();
@@ -47,9 +47,9 @@ describe('CameraTracker', () => {
   });
 
   it('joins moving faces into tracks, votes identity, emits confirmed then one closed sighting per track', () => {
-    const out: Sighting[] = [];
+    const out: SightingUpdate[] = [];
     const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
-    const lin = { personId: 'p1', name: 'Lin', distance: 0.05, ambiguous: false };
+    const lin = { personId: 'p1', name: 'Lin', distance: 0.05, score: 0.95, ambiguous: false, threshold: 0.1, candidates: [] };
     for (let i = 0; i < 5; i++) {
       t.update({ seq: i, capturedAt: 1000 + i * 100, faces: [face(10 + i * 5, vec(1, 0.01 * i), i === 2 ? null : lin), face(300 - i * 5, i % 2 ? vec(2) : undefined, i % 2 ? null : undefined)] });
     }
@@ -71,7 +71,7 @@ describe('CameraTracker', () => {
   });
 
   it('tracks shorter than minFrames yield no sighting; a returning stranger gets the same unknown number', () => {
-    const out: Sighting[] = [];
+    const out: SightingUpdate[] = [];
     const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
     t.update({ seq: 1, capturedAt: 0, faces: [face(10, vec(7), null)] });
     t.update({ seq: 2, capturedAt: 5000, faces: [face(200, vec(7, 0.01), null)] });
@@ -87,7 +87,7 @@ describe('CameraTracker', () => {
   });
 
   it('an embedding far from the track vetoes a weak box overlap (two people crossing)', () => {
-    const out: Sighting[] = [];
+    const out: SightingUpdate[] = [];
     const t = new CameraTracker('cam', { ...options, minFrames: 1 }, new UnknownClusterer(0.1), (s) => out.push(s));
     t.update({ seq: 1, capturedAt: 0, faces: [face(10, vec(1), null)] });
     t.update({ seq: 2, capturedAt: 100, faces: [face(35, vec(9), null)] }); // IoU ~0.4 but another person

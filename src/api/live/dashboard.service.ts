@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { FacesJob } from '../../contracts/faces.schema.js';
-import type { Sighting as PipelineSighting } from '../../contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../contracts/sighting.schema.js';
 import type { Gallery } from '../../identify/gallery.js';
 import { AlertEvaluator } from '../../notify/alert.evaluator.js';
 import { AlertRulesRepository } from '../../notify/alert-rules.repository.js';
@@ -164,7 +164,7 @@ export class DashboardService {
   get gateway(): LiveGateway { return this.gatewayRef!; }
 
   /** For the hub's sighting sink: storeSightingSink(repo, dashboard.onStored). */
-  readonly onStored = (stored: Sighting, event: PipelineSighting): void => this.recorder.onStored(stored, event);
+  readonly onStored = (stored: Sighting, event: SightingUpdate): void => this.recorder.onStored(stored, event);
 
   /** Live previews get the hub's boxes and names. */
   attachHub(hub: { on(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown; off(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown }): void {

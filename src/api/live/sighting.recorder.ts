@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Sighting as PipelineSighting } from '../../contracts/sighting.schema.js';
+import type { SightingUpdate } from '../../contracts/sighting.schema.js';
 import type { SightingsRepository, Sighting } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from './corrections.service.js';
 import type { FeedSighting } from './live-events.schema.js';
@@ -36,7 +36,7 @@ export class SightingRecorder {
 
   constructor(private readonly deps: SightingRecorderDeps) {}
 
-  readonly onStored = (stored: Sighting, event: PipelineSighting): void => {
+  readonly onStored = (stored: Sighting, event: SightingUpdate): void => {
     if (this.closed) return;
     try {
       this.record(stored, event);
@@ -45,7 +45,7 @@ export class SightingRecorder {
     }
   };
 
-  private record(stored: Sighting, event: PipelineSighting): void {
+  private record(stored: Sighting, event: SightingUpdate): void {
     let s = stored;
     const override = this.deps.corrections.overrideOf(s.id);
     if (override && (s.personId !== override.personId || s.label !== override.label)) {

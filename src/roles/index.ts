@@ -1,0 +1,3 @@
+export * from './roles.js';
+export * from './run-roles.js';
+export * from './face-pipeline.factory.js';
