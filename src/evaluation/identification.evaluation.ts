@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { FaceStreamError } from '../errors/index.js';
-import { cosineDistance } from '../vision/embed/embedder.js';
+import { cosineDistance } from '../common/vectors.js';
 import type { EmbeddingProvider } from './pairs.evaluation.js';
 
 const imageExt = new Set(['.jpg', '.jpeg', '.png', '.webp']);

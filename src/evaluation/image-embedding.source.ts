@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { flipChip } from '../vision/align/chip.aligner.js';
-import { meanEmbedding } from '../vision/embed/embedder.js';
+import { meanEmbedding } from '../common/vectors.js';
 import type { AnalyzeResult, AnalyzedFace, FacePipeline } from '../vision/face.pipeline.js';
 import { isFaceStreamError } from '../errors/index.js';
 import { alignmentVersion, decodeVector, encodeVector, sha256, type CachedEmbedding, type EmbeddingCache } from './embedding.cache.js';

@@ -1,6 +1,6 @@
 import { imagesOf, lfwImageKey, lfwImagePath, type LfwImageRef, type LfwPair, type LfwPairsFile } from './lfw-pairs.protocol.js';
 import type { ImageEmbedding } from './image-embedding.source.js';
-import { cosineDistance } from '../vision/embed/embedder.js';
+import { cosineDistance } from '../common/vectors.js';
 import {
   bestAccuracyThreshold, confusionAt, equalErrorRate, kFoldAccuracy, rocAuc, rocCurve, thresholdAtFar,
   type Confusion, type KFoldResult, type RocPoint, type ScoredPair,

@@ -1,7 +1,7 @@
 import type { TrackConfig } from '../config/schema.js';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
-import { cosineDistance, l2normalize } from '../vision/embed/embedder.js';
-import { iou, type Box } from '../vision/types.js';
+import { cosineDistance, l2normalize } from '../common/vectors.js';
+import { iou, type Box } from '../common/geometry.js';
 import type { PersonMatch } from '../contracts/match.js';
 import type { UnknownClusterer } from './unknown.clusterer.js';
 

@@ -1,4 +1,4 @@
-import { cosineDistance, l2normalize } from '../vision/embed/embedder.js';
+import { cosineDistance, l2normalize } from '../common/vectors.js';
 
 interface Cluster { id: number; sum: Float32Array; count: number; centroid: Float32Array }
 

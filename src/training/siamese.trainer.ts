@@ -1,6 +1,6 @@
 import type { TF, Tensor } from '../engine/tf.js';
 import { bestAccuracyThreshold, confusionAt, type ScoredPair } from '../evaluation/verification.metrics.js';
-import { cosineDistance } from '../vision/embed/embedder.js';
+import { cosineDistance } from '../common/vectors.js';
 import { batchHardTripletLoss, contrastiveLoss, semiHardTripletLoss } from './losses.js';
 import { buildHead, projectTensor } from './projection.head.js';
 import { IdentityBatchSampler, PairSampler, assertDisjoint, seededRandom, splitIdentities, type Pair } from './samplers.js';

@@ -1,4 +1,4 @@
-import { iou, type Box } from './types.js';
+import { iou, type Box } from '../common/geometry.js';
 
 export interface EmbedBudgetOptions {
   /** IoU above which a face box matches a recently embedded box. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { FacesJob } from '../../contracts/faces.schema.js';
 import { redisKeys } from '../../contracts/queues.js';
 import type { TrackInputFace } from '../../track/face.tracker.js';
-import { iou } from '../../vision/types.js';
+import { iou } from '../../common/geometry.js';
 import type { PreviewFace, PreviewMessage } from './live-events.schema.js';
 
 /** Where previews go: one channel per socket, with an acknowledgement when the page drew it. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { calibrate, embedPairImages, imagesOf, lfwImageKey, readLfwPairs, stderrProgress, writeThreshold, type CalibrationObjective } from '../../evaluation/index.js';
 import { FaceStreamError } from '../../errors/index.js';
-import { cosineDistance } from '../../vision/embed/embedder.js';
+import { cosineDistance } from '../../common/vectors.js';
 import { printJson, runCommand } from '../context.js';
 import { embeddingSourceFrom } from './eval.command.js';
 

@@ -1,6 +1,8 @@
 import type { Point } from '../align/similarity.js';
 import type { Chip } from '../align/chip.aligner.js';
 
+export { cosineDistance, cosineSimilarity, l2normalize, meanEmbedding } from '../../common/vectors.js';
+
 /** Turns aligned chips into L2-normalised embeddings. */
 export interface Embedder {
   /** Stored with every sample, so embeddings of different models are never compared. */
@@ -26,31 +28,6 @@ export interface EmbeddingProjection {
   project(vectors: readonly Float32Array[]): Promise<Float32Array[]>;
   dispose(): void;
 }
-
-export function l2normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const n = Math.sqrt(s) || 1;
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! / n;
-  return out;
-}
-
-/** Mean of two embeddings, renormalised (flip test-time augmentation). */
-export function meanEmbedding(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! + b[i]!;
-  return l2normalize(out);
-}
-
-export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i]! * b[i]!; na += a[i]! * a[i]!; nb += b[i]! * b[i]!; }
-  return dot / (Math.sqrt(na * nb) || 1);
-}
-
-/** Cosine distance, the metric of every threshold in facestream: 0 = identical, 2 = opposite. */
-export const cosineDistance = (a: ArrayLike<number>, b: ArrayLike<number>): number => 1 - cosineSimilarity(a, b);
 
 /** The five points (eye centres, nose tip, mouth corners) derived from 68 landmarks. */
 export function fivePointsOf(l: readonly Point[]): Point[] {
