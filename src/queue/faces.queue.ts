@@ -1,15 +1,24 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
 import { queueNames } from '../contracts/queues.js';
 import { facesJobId, facesJobOptions } from './job-options.js';
 
+/** The "faces" queue: one FacesJob per frame, consumed by the hub. */
+export type FacesQueue = Queue<FacesJob, void, 'faces'>;
+export type FacesWorker = Worker<FacesJob, void, 'faces'>;
+
+/** The consumer of "faces" (the hub). Job data still comes from Redis: validate it. */
+export function createFacesWorker(processor: Processor<FacesJob, void, 'faces'>, options: WorkerOptions): FacesWorker {
+  return new Worker<FacesJob, void, 'faces'>(queueNames.faces, processor, options);
+}
+
 /** Typed producer of the "faces" queue (vision worker / ingest -> hub). */
 export class FacesProducer {
-  readonly queue: Queue;
+  readonly queue: FacesQueue;
 
   constructor(redis: Redis, prefix: string) {
-    this.queue = new Queue(queueNames.faces, { connection: redis, prefix });
+    this.queue = new Queue<FacesJob, void, 'faces'>(queueNames.faces, { connection: redis, prefix });
   }
 
   async publish(result: FacesJob): Promise<void> {

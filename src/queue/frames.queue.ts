@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import type { FacesJob } from '../contracts/faces.schema.js';
@@ -7,10 +7,21 @@ import type { FacesProducer } from './faces.queue.js';
 import { FrameStore } from './frame.store.js';
 import { frameJobId, frameJobOptions } from './job-options.js';
 
+/** The "frames" queue: FrameJob in, the FacesJob the vision worker reported out. */
+export type FramesQueue = Queue<FrameJob, FacesJob, 'frame'>;
+export type FramesWorker = Worker<FrameJob, FacesJob, 'frame'>;
+
+/** A consumer of "frames" (the vision worker). Job data still comes from Redis: validate it. */
+export function createFramesWorker(processor: Processor<FrameJob, FacesJob, 'frame'>, options: WorkerOptions): FramesWorker {
+  return new Worker<FrameJob, FacesJob, 'frame'>(queueNames.frames, processor, options);
+}
+
 export interface FramesProducerOptions {
   prefix: string;
   frameTtlMs: number;
   maxInFlightPerCamera: number;
+  /** The queue to use (default: a BullMQ "frames" queue on the same connection); unit tests fake it. */
+  queue?: Pick<FramesQueue, 'add' | 'remove' | 'close'>;
 }
 
 export interface PublishResult {
@@ -27,11 +38,11 @@ export interface PublishResult {
  * Each dropped frame is announced to the hub as a `dropped` faces result so it never waits for it.
  */
 export class FramesProducer {
-  readonly queue: Queue;
+  readonly queue: Pick<FramesQueue, 'add' | 'remove' | 'close'>;
   private readonly store: FrameStore;
 
   constructor(private readonly redis: Redis, private readonly options: FramesProducerOptions, private readonly faces?: FacesProducer) {
-    this.queue = new Queue(queueNames.frames, { connection: redis, prefix: options.prefix });
+    this.queue = options.queue ?? new Queue<FrameJob, FacesJob, 'frame'>(queueNames.frames, { connection: redis, prefix: options.prefix });
     this.store = new FrameStore(redis, options.frameTtlMs);
   }
 

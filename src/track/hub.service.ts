@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TrackConfig } from '../config/schema.js';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
-import { queueNames, redisKeys } from '../contracts/queues.js';
+import { redisKeys } from '../contracts/queues.js';
+import { createFacesWorker, type FacesWorker } from '../queue/faces.queue.js';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
@@ -39,7 +39,7 @@ export interface HubDeps {
  * sighting per track (EventEmitter + SightingSink + Redis pub/sub for other processes).
  */
 export class Hub extends EventEmitter<HubEvents> {
-  private worker: Worker | undefined;
+  private worker: FacesWorker | undefined;
   private readonly trackers = new Map<string, CameraTracker>();
   private readonly buffers = new Map<string, ReorderBuffer<FacesJob>>();
   private readonly latest = new Map<string, number>();
@@ -58,7 +58,7 @@ export class Hub extends EventEmitter<HubEvents> {
 
   start(): void {
     if (this.deps.connection && !this.worker) {
-      this.worker = new Worker(queueNames.faces, (job: Job) => this.handle(job.data), {
+      this.worker = createFacesWorker((job) => this.handle(job.data), {
         connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
       });
       this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'hub worker error'));

@@ -1,14 +1,15 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import type { VisionConfig } from '../config/schema.js';
 import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
-import { queueNames, redisKeys } from '../contracts/queues.js';
+import { redisKeys } from '../contracts/queues.js';
 import type { AnalyzeOptions, AnalyzeResult } from './face.pipeline.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FacesProducer } from '../queue/faces.queue.js';
+import { createFramesWorker, type FramesWorker } from '../queue/frames.queue.js';
 import { FrameStore } from '../queue/frame.store.js';
 import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
@@ -52,7 +53,7 @@ export async function chipJpeg(chip: Chip, size: number): Promise<string> {
  * too_old. So no job stays stuck and no stale frame is analysed.
  */
 export class VisionWorker {
-  private worker: Worker | undefined;
+  private worker: FramesWorker | undefined;
   private readonly store: FrameStore;
   private readonly budget: EmbedBudget;
   private closing: Promise<void> | undefined;
@@ -64,7 +65,7 @@ export class VisionWorker {
 
   start(): void {
     if (this.worker) return;
-    this.worker = new Worker(queueNames.frames, (job: Job) => this.process(job), {
+    this.worker = createFramesWorker((job) => this.process(job), {
       connection: this.deps.connection,
       prefix: this.deps.prefix,
       concurrency: this.config.concurrency,
@@ -78,7 +79,7 @@ export class VisionWorker {
   }
 
   /** Process one frame job; exported for tests through the worker. */
-  async process(job: Job): Promise<FacesJob> {
+  async process(job: Pick<Job<FrameJob>, 'id' | 'data'>): Promise<FacesJob> {
     const parsed = frameJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid frame job: ${parsed.error.issues[0]?.message}`);
     const frame = parsed.data;
