@@ -134,10 +134,13 @@ async function drawPreview(msg) {
   ctx.lineWidth = 2;
   ctx.font = '14px system-ui, sans-serif';
   for (const f of msg.faces) {
-    const color = f.known ? '#2ecc71' : '#f39c12';
+    // legend (index.html): green = named by evidence, orange = unknown, grey dashed = tracked, no name earned
+    const color = f.state === 'known' ? '#2ecc71' : f.state === 'unknown' ? '#f39c12' : '#9e9e9e';
     const x = f.box.x * sx, y = f.box.y * sy;
     ctx.strokeStyle = color;
+    ctx.setLineDash(f.state === 'unverified' ? [6, 4] : []);
     ctx.strokeRect(x, y, f.box.width * sx, f.box.height * sy);
+    ctx.setLineDash([]);
     if (f.label) {
       const w = ctx.measureText(f.label).width + 8;
       ctx.fillStyle = color;

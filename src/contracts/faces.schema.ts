@@ -14,6 +14,8 @@ export const faceResultSchema = z.strictObject({
   notEmbedded: z.enum(['quality', 'budget']).optional(),
   /** Small JPEG of the aligned face chip, base64. */
   crop: z.string().optional(),
+  /** Appearance signature (16x16 grey of the aligned chip, zero-mean unit-length): every face, embedded or not. */
+  appearance: z.array(z.number()).max(1024).optional(),
 });
 export type FaceResult = z.infer<typeof faceResultSchema>;
 
@@ -30,6 +32,8 @@ export const facesJobSchema = z.strictObject({
   height: z.number().int().nonnegative(),
   modelId: z.string(),
   faces: z.array(faceResultSchema),
+  /** Scene signature of the frame (grey histogram): the hub closes tracks across a cut. */
+  scene: z.array(z.number()).max(256).optional(),
   worker: z.string().optional(),
 });
 export type FacesJob = z.infer<typeof facesJobSchema>;

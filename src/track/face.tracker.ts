@@ -3,6 +3,7 @@ import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { cosineDistance, l2normalize } from '../common/vectors.js';
 import { iou, type Box } from '../common/geometry.js';
 import type { PersonMatch } from '../contracts/match.js';
+import { appearanceSimilarity } from '../vision/appearance.js';
 import type { UnknownClusterer } from './unknown.clusterer.js';
 
 /** One face of one frame, already identified when it had an embedding. */
@@ -14,6 +15,22 @@ export interface TrackInputFace {
   /** undefined = not embedded (no vote); null = embedded but unknown. */
   match?: PersonMatch | null;
   crop?: string;
+  /** Appearance signature (vision/appearance.ts); absent from older workers. */
+  appearance?: ArrayLike<number>;
+}
+
+/**
+ * Who a face is shown as. A name only when it is earned: the face's own embedding matched the
+ * person (`embedding`), or the face continues a track whose last verified face it overlaps at
+ * a short gap and resembles (`track`). Anything else is tracked but carries no name (`none`).
+ */
+export interface FaceIdentity {
+  trackId: string;
+  personId: string | null;
+  name: string | null;
+  evidence: 'embedding' | 'track' | 'none';
+  /** The face was embedded and matched nobody. */
+  unknown: boolean;
 }
 
 export interface TrackInputFrame { seq: number; capturedAt: number; faces: TrackInputFace[] }
@@ -23,6 +40,12 @@ export interface TrackerOptions extends Pick<TrackConfig, 'iouThreshold' | 'maxE
   maxCenterShift?: number;
   /** A known person wins the vote with at least this share of the identity votes (config track.minVoteShare, default 0.3). */
   minVoteShare?: number;
+  /** Appearance correlation needed to carry a name or continue on centre shift alone (track.minAppearance, default 0.7). */
+  minAppearance?: number;
+  /** Box overlap with the track's previous box needed to carry a name (track.carryMinIou, default 0.5). */
+  carryMinIou?: number;
+  /** Longest time since the track's last verified face for carrying its name (track.carryMaxGapMs, default 1500). */
+  carryMaxGapMs?: number;
 }
 
 interface Vote { personId: string; name: string; count: number; sumScore: number; maxScore: number }
@@ -43,6 +66,9 @@ interface Track {
   bestQuality: number;
   confirmed: boolean;
   unknownId: number | null;
+  /** The newest face whose own embedding named someone (or null after an unknown one). */
+  verified: { personId: string; name: string; appearance: ArrayLike<number> | undefined; at: number } | null;
+  lastAppearance: ArrayLike<number> | undefined;
 }
 
 const qualityScore = (q: TrackInputFace['quality']): number => (q.passed ? 1e9 : 0) + q.size * Math.sqrt(Math.max(0, q.sharpness));
@@ -67,7 +93,8 @@ export class CameraTracker {
 
   get openTracks(): number { return this.open.length; }
 
-  update(frame: TrackInputFrame): void {
+  /** Feed one frame (sequence order); returns who each face is shown as, in the frame's face order. */
+  update(frame: TrackInputFrame): FaceIdentity[] {
     this.expire(frame.capturedAt);
     const { iouThreshold, maxEmbeddingDistance } = this.options;
     const pairs: { t: Track; f: number; score: number }[] = [];
@@ -78,7 +105,10 @@ export class CameraTracker {
         // an embedding far from the track vetoes a box overlap (two people crossing)
         if (d !== undefined && d > 2 * maxEmbeddingDistance && o < 0.6) continue;
         const embOk = d !== undefined && d <= maxEmbeddingDistance;
-        const near = o < iouThreshold && !embOk ? nearness(t.box, face.box, this.options.maxCenterShift ?? 0) : 0;
+        let near = o < iouThreshold && !embOk ? nearness(t.box, face.box, this.options.maxCenterShift ?? 0) : 0;
+        // a box that is merely nearby must also look like the track's last face (one person
+        // replacing another in the same spot at a low frame rate)
+        if (near > 0 && face.appearance && t.lastAppearance && appearanceSimilarity(face.appearance, t.lastAppearance) < this.minAppearance) near = 0;
         if (o < iouThreshold && !embOk && near === 0) continue;
         // a nearby box ranks below any real overlap or embedding match (score < iouThreshold)
         pairs.push({ t, f, score: near > 0 ? near * iouThreshold : o + (embOk ? 1 - d! / maxEmbeddingDistance : 0) });
@@ -87,21 +117,50 @@ export class CameraTracker {
     pairs.sort((a, b) => b.score - a.score);
     const usedT = new Set<Track>();
     const usedF = new Set<number>();
+    const identities: FaceIdentity[] = new Array(frame.faces.length);
     for (const p of pairs) {
       if (usedT.has(p.t) || usedF.has(p.f)) continue;
       usedT.add(p.t); usedF.add(p.f);
-      this.join(p.t, frame, frame.faces[p.f]!);
+      identities[p.f] = this.join(p.t, frame, frame.faces[p.f]!);
     }
     frame.faces.forEach((face, f) => {
       if (usedF.has(f)) return;
       const t: Track = {
         id: `${this.idBase}-${++this.counter}`, box: face.box, firstSeen: frame.capturedAt, lastSeen: frame.capturedAt, lastSeq: frame.seq,
         frames: 0, embeddedFrames: 0, sum: undefined, mean: undefined, votes: new Map(), unknownVotes: 0,
-        bestCrop: null, bestQuality: -1, confirmed: false, unknownId: null,
+        bestCrop: null, bestQuality: -1, confirmed: false, unknownId: null, verified: null, lastAppearance: undefined,
       };
       this.open.push(t);
-      this.join(t, frame, face);
+      identities[f] = this.join(t, frame, face);
     });
+    return identities;
+  }
+
+  /** A scene cut or camera jump: every open track ends here (nothing continues across it). */
+  cut(): void {
+    this.closeAll();
+  }
+
+  private get minAppearance(): number { return this.options.minAppearance ?? 0.7; }
+
+  /** Who this face is shown as (see FaceIdentity), decided before the face updates its track. */
+  private identityOf(t: Track, frame: TrackInputFrame, face: TrackInputFace): FaceIdentity {
+    const none = { trackId: t.id, personId: null, name: null };
+    if (face.match) {
+      t.verified = { personId: face.match.personId, name: face.match.name, appearance: face.appearance, at: frame.capturedAt };
+      return { trackId: t.id, personId: face.match.personId, name: face.match.name, evidence: 'embedding', unknown: false };
+    }
+    if (face.match === null) {
+      t.verified = null;
+      return { ...none, evidence: 'none', unknown: true };
+    }
+    const v = t.verified;
+    const carried = v !== null && t.frames > 0
+      && frame.capturedAt - v.at <= (this.options.carryMaxGapMs ?? 1500)
+      && iou(t.box, face.box) >= (this.options.carryMinIou ?? 0.5)
+      && face.appearance !== undefined && v.appearance !== undefined
+      && appearanceSimilarity(face.appearance, v.appearance) >= this.minAppearance;
+    return carried ? { trackId: t.id, personId: v.personId, name: v.name, evidence: 'track', unknown: false } : { ...none, evidence: 'none', unknown: false };
   }
 
   /** Close tracks idle for closeAfterMs as of `now` (camera time). */
@@ -115,8 +174,10 @@ export class CameraTracker {
     for (const t of [...this.open]) this.close(t);
   }
 
-  private join(t: Track, frame: TrackInputFrame, face: TrackInputFace): void {
+  private join(t: Track, frame: TrackInputFrame, face: TrackInputFace): FaceIdentity {
+    const identity = this.identityOf(t, frame, face);
     t.box = face.box;
+    if (face.appearance) t.lastAppearance = face.appearance;
     t.lastSeen = Math.max(t.lastSeen, frame.capturedAt);
     t.lastSeq = frame.seq;
     t.frames++;
@@ -143,6 +204,7 @@ export class CameraTracker {
       t.confirmed = true;
       this.emit(this.sighting(t, 'confirmed'));
     }
+    return identity;
   }
 
   private winner(t: Track): Vote | undefined {

@@ -8,7 +8,8 @@ import { createFacesWorker, type FacesWorker } from '../queue/faces.queue.js';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import { CameraTracker, type TrackInputFace } from './face.tracker.js';
+import { sceneDistance } from '../vision/appearance.js';
+import { CameraTracker, type FaceIdentity, type TrackInputFace } from './face.tracker.js';
 import type { Identifier, SightingSink } from './identifier.js';
 import { ReorderBuffer } from './reorder.buffer.js';
 import { UnknownClusterer } from './unknown.clusterer.js';
@@ -16,8 +17,14 @@ import { UnknownClusterer } from './unknown.clusterer.js';
 export interface HubEvents {
   /** A track was confirmed (status confirmed) or closed (status closed, final). */
   sighting: [SightingUpdate];
-  /** Every frame result, in sequence order per camera (live overlays), with each face's gallery match. */
-  frame: [FacesJob, TrackInputFace[]];
+  /** Every frame result, in sequence order per camera (live overlays), with each face's gallery match and shown identity. */
+  frame: [FacesJob, HubFace[]];
+}
+
+/** A face as the hub saw it: its own gallery match and who it is shown as (a name only when earned). */
+export interface HubFace extends TrackInputFace {
+  /** Absent on skipped frames (no tracking). */
+  identity?: FaceIdentity;
 }
 
 export interface HubDeps {
@@ -48,7 +55,8 @@ export class Hub extends EventEmitter<HubEvents> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  readonly counts = { frames: 0, faces: 0, identified: 0, late: 0, sightings: 0 };
+  private readonly scenes = new Map<string, number[]>();
+  readonly counts = { frames: 0, faces: 0, identified: 0, late: 0, sightings: 0, sceneCuts: 0 };
 
   constructor(private readonly config: TrackConfig, private readonly deps: HubDeps) {
     super();
@@ -81,7 +89,7 @@ export class Hub extends EventEmitter<HubEvents> {
     });
   }
 
-  private readonly identifiedFaces = new WeakMap<FacesJob, TrackInputFace[]>();
+  private readonly identifiedFaces = new WeakMap<FacesJob, HubFace[]>();
 
   private async identify(job: FacesJob): Promise<void> {
     const faces: TrackInputFace[] = [];
@@ -90,7 +98,7 @@ export class Hub extends EventEmitter<HubEvents> {
       const match = embedding ? await this.deps.identifier.identify(embedding) : undefined;
       if (match) this.counts.identified++;
       if (embedding) this.deps.metrics?.identifications.inc({ camera: job.cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
-      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, match, crop: f.crop });
+      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, match, crop: f.crop, appearance: f.appearance });
     }
     this.identifiedFaces.set(job, faces);
     if (!job.skipped) this.deps.metrics?.observeLatency('identified', job.capturedAt, this.clock.now());
@@ -101,9 +109,14 @@ export class Hub extends EventEmitter<HubEvents> {
       this.counts.frames++;
       this.counts.faces += job.faces.length;
       this.latest.set(job.cameraId, Math.max(this.latest.get(job.cameraId) ?? 0, job.capturedAt));
-      this.emit('frame', job, this.identifiedFaces.get(job) ?? []);
-      if (job.skipped) continue;
-      this.trackerOf(job.cameraId).update({ seq: job.seq, capturedAt: job.capturedAt, faces: this.identifiedFaces.get(job) ?? [] });
+      const faces = this.identifiedFaces.get(job) ?? [];
+      if (!job.skipped) {
+        const tracker = this.trackerOf(job.cameraId);
+        if (this.isSceneCut(job)) { this.counts.sceneCuts++; tracker.cut(); }
+        const identities = tracker.update({ seq: job.seq, capturedAt: job.capturedAt, faces });
+        faces.forEach((f, i) => { f.identity = identities[i]; });
+      }
+      this.emit('frame', job, faces);
     }
   }
 
@@ -116,6 +129,14 @@ export class Hub extends EventEmitter<HubEvents> {
       const cameraNow = Math.max(this.latest.get(camera) ?? 0, now - (this.deps.maxLagMs ?? 5000) - this.config.reorderWindowMs);
       tracker.expire(cameraNow);
     }
+  }
+
+  /** The frame's scene signature moved far from the camera's previous frame: a cut, a camera jump. */
+  private isSceneCut(job: FacesJob): boolean {
+    if (!job.scene) return false;
+    const prev = this.scenes.get(job.cameraId);
+    this.scenes.set(job.cameraId, job.scene);
+    return prev !== undefined && sceneDistance(prev, job.scene) > this.config.sceneCutDistance;
   }
 
   private serial(fn: () => Promise<void>): Promise<void> {

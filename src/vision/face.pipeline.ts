@@ -9,6 +9,7 @@ import { Landmark68Model } from './landmarks/landmark68.model.js';
 import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
 import type { Point } from './align/similarity.js';
 import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
+import { appearanceSignature, sceneSignature } from './appearance.js';
 import { assessQuality, estimateYaw, laplacianVariance } from './quality/quality.js';
 import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from './types.js';
 
@@ -25,6 +26,8 @@ export interface AnalyzedFace {
   embedding?: Float32Array;
   /** The aligned chip (RGB 0-255), when asked for (crops for galleries and sightings). */
   chip?: Chip;
+  /** Appearance signature of the chip (see appearance.ts), when signatures were asked for. */
+  appearance?: Float32Array;
 }
 
 export interface StageTimings { decode: number; detect: number; landmarks: number; align: number; embed: number; total: number }
@@ -35,6 +38,8 @@ export interface AnalyzeResult {
   faces: AnalyzedFace[];
   /** Embedding model of every embedding in this result. */
   modelId: string;
+  /** Scene signature of the frame, when signatures were asked for (live video: scene cuts). */
+  scene?: number[];
   timings: StageTimings;
 }
 
@@ -48,6 +53,8 @@ export interface AnalyzeOptions {
    * use the whole image as the face box; landmarks and alignment still run (default false).
    */
   faceCrop?: boolean;
+  /** Compute the frame's scene signature and each face's appearance signature (live video). */
+  signatures?: boolean;
 }
 
 export interface VerifyResult {
@@ -115,7 +122,7 @@ export class FacePipeline {
 
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
     if (this.closed) throw new Error('FacePipeline is closed');
-    const { embed = true, keepChips = false, faceCrop = false } = options;
+    const { embed = true, keepChips = false, faceCrop = false, signatures = false } = options;
     const tf = this.tf;
     const t0 = now();
     const image = await this.decode(input);
@@ -130,14 +137,8 @@ export class FacePipeline {
     try {
       const dets = faceCrop
         ? [{ score: 1, box: { x: pad, y: pad, width, height } }]
-        : await this.detector.detect(padded).catch((e: unknown) => {
-          // face-api's detectors read results with dataSync(); TF.js webgpu in Node cannot
-          // (it needs OffscreenCanvas), so say what works instead of a ReferenceError.
-          if (String((e as Error)?.message).includes('OffscreenCanvas')) {
-            throw new FaceStreamError('E_BACKEND', `detection is not supported on the ${this.backend.name} backend in Node (synchronous GPU reads need OffscreenCanvas); use wasm or tensorflow for detection`);
-          }
-          throw e;
-        });
+        // detectors read their results with awaited data() only: they run on webgpu too
+        : await this.detector.detect(padded);
       const cfg = this.settings.detector;
       const candidates = nms(
         dets
@@ -184,6 +185,7 @@ export class FacePipeline {
           landmarks68: l68.map(roundPoint), quality,
         };
         if (keepChips) face.chip = chip;
+        if (signatures) face.appearance = appearanceSignature(chip);
         return face;
       });
       const t4 = now();
@@ -201,7 +203,7 @@ export class FacePipeline {
     }
     const r = (x: number) => Math.round(x * 100) / 100;
     return {
-      width, height, faces, modelId: this.modelId,
+      width, height, faces, modelId: this.modelId, ...(signatures ? { scene: sceneSignature(image) } : {}),
       timings: { decode: r(t1 - t0), detect: r(tDetect), landmarks: r(tLandmarks), align: r(tAlign), embed: r(tEmbed), total: r(now() - t0) },
     };
   }

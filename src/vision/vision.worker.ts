@@ -116,7 +116,7 @@ export class VisionWorker {
   private async analyze(frame: FrameJob, jpeg: Buffer): Promise<Omit<FacesJob, 'version' | 'cameraId' | 'seq' | 'capturedAt' | 'modelId' | 'worker'> | null> {
     let r: AnalyzeResult;
     try {
-      r = await this.deps.analyzer.analyze(jpeg, { embed: false, keepChips: true });
+      r = await this.deps.analyzer.analyze(jpeg, { embed: false, keepChips: true, signatures: true });
     } catch (e) {
       this.deps.logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
       return null;
@@ -135,9 +135,10 @@ export class VisionWorker {
         box: f.box, score: f.score, landmarks: f.landmarks as FaceResult['landmarks'], quality: f.quality,
         ...(embedding ? { embedding: Array.from(embedding) } : { notEmbedded: f.quality.passed ? 'budget' as const : 'quality' as const }),
         ...(f.chip ? { crop: await chipJpeg(f.chip, this.config.cropSize) } : {}),
+        ...(f.appearance ? { appearance: Array.from(f.appearance, (v) => Math.round(v * 1e4) / 1e4) } : {}),
       };
     }));
-    return { detectedAt: Date.now(), width: r.width, height: r.height, faces };
+    return { detectedAt: Date.now(), width: r.width, height: r.height, faces, ...(r.scene ? { scene: r.scene } : {}) };
   }
 
   /** Finish in-flight jobs, then stop (SIGTERM path). Idempotent. */

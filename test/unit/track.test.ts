@@ -133,3 +133,59 @@ describe('EmbedBudget', () => {
     expect(b.select('other', 4, [f(6)])).toEqual([true]); // per camera
   });
 });
+
+describe('CameraTracker: a name only where it is earned', () => {
+  const lin = { personId: 'p1', name: 'Lin', distance: 0.05, score: 0.95, ambiguous: false, threshold: 0.1, candidates: [] };
+  /** Appearance signatures: same seed = same look. */
+  const look = (seed: number) => Array.from(vec(seed + 500));
+  const at = (x: number, opts: { e?: Float32Array; match?: TrackInputFace['match']; look?: number[] } = {}): TrackInputFace =>
+    ({ ...face(x, opts.e, opts.match), appearance: opts.look });
+  const tracker = (out: SightingUpdate[] = []) => new CameraTracker('cam', { ...options, maxCenterShift: 1, minAppearance: 0.7, carryMinIou: 0.5, carryMaxGapMs: 1500 }, new UnknownClusterer(0.1), (s) => out.push(s));
+
+  it('its own embedding names a face; a continuation keeps the name only with overlap, a short gap and the same look', () => {
+    const t = tracker();
+    expect(t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] })[0]).toMatchObject({ name: 'Lin', evidence: 'embedding' });
+    // not embedded, same place, same look, 500 ms later: carried, marked as such
+    expect(t.update({ seq: 2, capturedAt: 1500, faces: [at(12, { look: look(1) })] })[0]).toMatchObject({ name: 'Lin', personId: 'p1', evidence: 'track' });
+    // same place, another look (another person stepped in): tracked, no name
+    expect(t.update({ seq: 3, capturedAt: 2000, faces: [at(12, { look: look(7) })] })[0]).toMatchObject({ name: null, personId: null, evidence: 'none' });
+    // no signature at all (older worker): nothing to check, no name
+    expect(t.update({ seq: 4, capturedAt: 2100, faces: [at(12)] })[0]).toMatchObject({ name: null, evidence: 'none' });
+  });
+
+  it('no name after a long gap since the last verified face, or after an embedding that matched nobody', () => {
+    const t = tracker();
+    t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] });
+    for (let i = 1; i <= 4; i++) t.update({ seq: 1 + i, capturedAt: 1000 + i * 500, faces: [at(10, { look: look(1) })] });
+    // 2000 ms after the last verified face > carryMaxGapMs
+    expect(t.update({ seq: 6, capturedAt: 3000, faces: [at(10, { look: look(1) })] })[0]!.evidence).toBe('none');
+    const u = tracker();
+    u.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] });
+    expect(u.update({ seq: 2, capturedAt: 1200, faces: [at(10, { e: vec(1), match: null, look: look(1) })] })[0]).toMatchObject({ name: null, unknown: true });
+    expect(u.update({ seq: 3, capturedAt: 1400, faces: [at(10, { look: look(1) })] })[0]!.evidence).toBe('none');
+  });
+
+  it('a centre-shift continuation needs the same look: another person in the same spot starts a new track', () => {
+    const t = tracker();
+    const a = t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] })[0]!;
+    // moved 45 px (IoU < iouThreshold): near enough, but it does not look alike
+    const b = t.update({ seq: 2, capturedAt: 1500, faces: [at(55, { look: look(9) })] })[0]!;
+    expect(b.trackId).not.toBe(a.trackId);
+    const c = t.update({ seq: 3, capturedAt: 2000, faces: [at(100, { look: look(9) })] })[0]!;
+    expect(c.trackId).toBe(b.trackId);
+  });
+
+  it('cut() closes every open track: nothing continues across a scene cut', () => {
+    const out: SightingUpdate[] = [];
+    const t = tracker(out);
+    t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] });
+    const before = t.update({ seq: 2, capturedAt: 1200, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] })[0]!;
+    expect(out.map((s) => s.status)).toEqual(['confirmed']);
+    t.cut();
+    expect(out.map((s) => s.status)).toEqual(['confirmed', 'closed']);
+    expect(t.openTracks).toBe(0);
+    const after = t.update({ seq: 3, capturedAt: 1400, faces: [at(10, { look: look(1) })] })[0]!;
+    expect(after.trackId).not.toBe(before.trackId);
+    expect(after).toMatchObject({ name: null, evidence: 'none' });
+  });
+});

@@ -47,6 +47,8 @@ export const previewFaceSchema = z.strictObject({
   box: z.strictObject({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
   label: z.string(),
   known: z.boolean(),
+  /** known: named by evidence; unknown: embedded, matched nobody; unverified: tracked, no name earned. */
+  state: z.enum(['known', 'unknown', 'unverified']),
 });
 export type PreviewFace = z.infer<typeof previewFaceSchema>;
 

@@ -2,8 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FacesJob } from '../../contracts/faces.schema.js';
 import { redisKeys } from '../../contracts/queues.js';
-import type { TrackInputFace } from '../../track/face.tracker.js';
-import { iou } from '../../common/geometry.js';
+import type { HubFace } from '../../track/hub.service.js';
 import type { PreviewFace, PreviewMessage } from './live-events.schema.js';
 
 /** Where previews go: one channel per socket, with an acknowledgement when the page drew it. */
@@ -39,18 +38,21 @@ export class PreviewFanout {
     if (!this.cameras.has(cameraId)) this.cameras.set(cameraId, { faces: [], facesSeq: null, width: 0, height: 0, lastSeq: 0 });
   }
 
-  /** A hub frame result: keep its boxes, named by their gallery match (sticky for faces not re-embedded). */
-  onFrame(job: FacesJob, identified: TrackInputFace[]): void {
+  /**
+   * A hub frame result: keep its boxes, each labelled as the hub's tracker decided. A name only
+   * where it was earned (the face's own embedding, or a verified continuation of its track);
+   * a tracked face without that evidence is drawn unverified, with no name.
+   */
+  onFrame(job: FacesJob, identified: HubFace[]): void {
     if (job.skipped) return;
     this.addCamera(job.cameraId);
     const state = this.cameras.get(job.cameraId)!;
-    const prev = state.faces;
-    state.faces = job.faces.map((f, i) => {
-      const m = identified[i]?.match;
-      if (m) return { box: f.box, label: m.name, known: true };
-      if (m === null) return { box: f.box, label: 'unknown', known: false };
-      const before = prev.find((p) => iou(p.box, f.box) > 0.3);
-      return before ? { ...before, box: f.box } : { box: f.box, label: '', known: false };
+    state.faces = job.faces.map((f, i): PreviewFace => {
+      const face = identified[i];
+      const name = face?.identity ? face.identity.name : null;
+      if (name !== null) return { box: f.box, label: name, known: true, state: 'known' };
+      if (face?.identity?.unknown || face?.match === null) return { box: f.box, label: 'unknown', known: false, state: 'unknown' };
+      return { box: f.box, label: '', known: false, state: 'unverified' };
     });
     state.facesSeq = job.seq;
     state.width = job.width;
