@@ -78,7 +78,9 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** Validate, identify and track one frame result. */
   handle(data: unknown): Promise<void> {
-    const job = facesJobSchema.parse(data);
+    const parsed = facesJobSchema.safeParse(data);
+    if (!parsed.success) return Promise.reject(parsed.error);
+    const job = parsed.data;
     return this.serial(async () => {
       await this.identify(job);
       const buffer = this.bufferOf(job.cameraId);
@@ -167,7 +169,8 @@ export class Hub extends EventEmitter<HubEvents> {
     this.emit('sighting', s);
     const sink = this.deps.sink;
     if (sink) {
-      Promise.resolve(s.status === 'confirmed' ? sink.save(s) : sink.update(s))
+      // a sink may be synchronous: a throw must not reach the tracker or lose released frames
+      Promise.resolve().then(() => (s.status === 'confirmed' ? sink.save(s) : sink.update(s)))
         .catch((e: Error) => this.deps.logger.error({ sighting: s.id, err: e.message }, 'sighting not stored'));
     }
     const { crop: _crop, ...light } = s;

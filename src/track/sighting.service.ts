@@ -73,20 +73,36 @@ export class SightingService extends EventEmitter<SightingServiceEvents> impleme
   relabel(sightingId: number, identity: { personId: string | null; label: string }): Sighting | undefined {
     const updated = this.deps.rows.update(sightingId, identity);
     if (!updated) return undefined;
-    this.overrides.set(sightingId, identity);
-    this.emit('sighting.relabelled', updated);
+    this.remember(sightingId, identity);
+    this.announce('sighting.relabelled', updated);
     return updated;
   }
 
   /** Re-announce a sighting changed elsewhere in the same transaction as other work (e.g. a cluster named). */
   announceRelabelled(sighting: Sighting, identity: { personId: string | null; label: string }): void {
-    this.overrides.set(sighting.id, identity);
-    this.emit('sighting.relabelled', sighting);
+    this.remember(sighting.id, identity);
+    this.announce('sighting.relabelled', sighting);
+  }
+
+  /** A correction of a still-open track must survive its later updates; a closed one gets none. */
+  private remember(rowId: number, identity: { personId: string | null; label: string }): void {
+    for (const id of this.rowIds.values()) if (id === rowId) { this.overrides.set(rowId, identity); return; }
+  }
+
+  /** Every subscriber gets the event, whatever another one throws; nothing reaches the caller. */
+  private announce<K extends keyof SightingServiceEvents>(event: K, ...args: SightingServiceEvents[K]): void {
+    for (const listener of this.listeners(event) as ((...a: SightingServiceEvents[K]) => void)[]) {
+      try {
+        listener(...args);
+      } catch (e) {
+        this.deps.logger.error({ event, err: (e as Error).message }, 'a sighting subscriber failed');
+      }
+    }
   }
 
   /** Forward a camera status source (the ingest's, via Redis) as `camera.status` events. */
   forwardCameraStatus(source: { on(e: 'status', l: (s: CameraStatus) => void): unknown }): void {
-    source.on('status', (s) => this.emit('camera.status', s));
+    source.on('status', (s) => this.announce('camera.status', s));
   }
 
   private record(update: SightingUpdate): void {
@@ -98,13 +114,7 @@ export class SightingService extends EventEmitter<SightingServiceEvents> impleme
       return;
     }
     if (!stored) return;
-    const event: StoredSightingEvent = { sighting: stored, crop: update.crop };
-    // a subscriber's failure must not reach the tracker (EventEmitter runs listeners inline)
-    try {
-      this.emit(update.status === 'confirmed' ? 'sighting.confirmed' : 'sighting.closed', event);
-    } catch (e) {
-      this.deps.logger.error({ sighting: stored.id, err: (e as Error).message }, 'a sighting subscriber failed');
-    }
+    this.announce(update.status === 'confirmed' ? 'sighting.confirmed' : 'sighting.closed', { sighting: stored, crop: update.crop });
   }
 
   private write(update: SightingUpdate): Sighting | undefined {
@@ -115,12 +125,12 @@ export class SightingService extends EventEmitter<SightingServiceEvents> impleme
       bestDistance: update.maxScore === null ? null : 1 - update.maxScore,
     };
     const known = this.rowIds.get(update.id);
+    if (update.status === 'closed') this.rowIds.delete(update.id);
     let row = known === undefined
       ? this.deps.rows.add({ ...state, cameraId: update.cameraId, firstSeen: iso(update.firstSeen), trackId: update.trackId, metadata: { unknownId: update.unknownId, sightingId: update.id } })
       : this.deps.rows.update(known, state);
     if (!row) return undefined;
-    if (update.status === 'closed') this.rowIds.delete(update.id);
-    else this.rowIds.set(update.id, row.id);
+    if (update.status !== 'closed') this.rowIds.set(update.id, row.id);
 
     const patch: Partial<Sighting> = {};
     const override = this.overrides.get(row.id);

@@ -121,10 +121,13 @@ export class VisionWorker {
       this.deps.logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
       return null;
     }
+    // only faces that can be embedded count against the budget: a face first seen turned away
+    // is embedded as soon as it passes the gate, not after reembedEveryFrames
+    const candidates = r.faces.map((f, i) => ({ f, i })).filter(({ f }) => f.quality.passed && f.chip);
     const wanted = this.deps.embedAll
-      ? r.faces.map(() => true)
-      : this.budget.select(frame.cameraId, frame.seq, r.faces.map((f) => ({ box: f.box, quality: f.quality })));
-    const toEmbed = r.faces.map((f, i) => ({ f, i })).filter(({ f, i }) => f.quality.passed && wanted[i] && f.chip);
+      ? candidates.map(() => true)
+      : this.budget.select(frame.cameraId, frame.seq, candidates.map(({ f }) => ({ box: f.box, quality: f.quality })));
+    const toEmbed = candidates.filter((_, k) => wanted[k]);
     const vectors = await this.deps.analyzer.embedChips(toEmbed.map(({ f }) => f.chip!));
     const embeddings = new Map(toEmbed.map(({ i }, k) => [i, vectors[k]!]));
     this.deps.metrics?.facesDetected.inc({ camera: frame.cameraId }, r.faces.length);
