@@ -16,7 +16,7 @@ import type { FacesJob } from '../src/contracts/faces.schema.js';
 import type { SightingUpdate } from '../src/contracts/sighting.schema.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { galleryIdentifier } from '../src/identify/gallery.adapter.js';
-import { Gallery } from '../src/identify/gallery.js';
+import { openGallery, type Gallery } from '../src/identify/gallery.js';
 import { startHubRole } from '../src/roles/roles.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
 import type { TrackInputFace } from '../src/track/face.tracker.js';
@@ -100,7 +100,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     ...(setup.reembedEveryFrames ? { FACESTREAM_VISION_REEMBED_EVERY_FRAMES: String(setup.reembedEveryFrames) } : {}),
     ...setup.env,
   };
-  const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery) });
+  const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery.matcher) });
   const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
   const sightings: { s: SightingUpdate; at: number }[] = [];
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
@@ -166,11 +166,11 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fst-bench-'));
   const config = loadConfig({ env: {}, overrides: { data: { dir: dataDir } } });
   const engine = await openFacePipeline(config);
-  const gallery = Gallery.open({ dataDir, engine, settings: config.gallery });
+  const gallery = openGallery({ dataDir, engine, settings: config.gallery });
   try {
     for (const name of readdirSync(galleryDir).sort()) {
-      const p = gallery.createPerson(name);
-      for (const f of readdirSync(path.join(galleryDir, name))) await gallery.enrollPhoto(p.id, path.join(galleryDir, name, f));
+      const p = gallery.people.createPerson(name);
+      for (const f of readdirSync(path.join(galleryDir, name))) await gallery.enrollment.enrollPhoto(p.id, path.join(galleryDir, name, f));
     }
     const results: Result[] = [];
     for (const s of selected) {

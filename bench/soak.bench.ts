@@ -17,9 +17,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import YAML from 'yaml';
-import { AlertRulesRepository } from '../src/notify/alert-rules.repository.js';
 import { alertRuleInputSchema } from '../src/notify/alert-rule.schema.js';
-import { GalleryStore } from '../src/store/gallery.store.js';
+import { DataStore } from '../src/store/data.store.js';
 import { dataPath, repoRoot } from '../test/helpers/data.js';
 import { PrivateRedis } from '../test/helpers/redis.js';
 import { freePort, RtspTestServer } from '../test/helpers/rtsp-server.js';
@@ -91,9 +90,9 @@ async function main(): Promise<void> {
 
     // store prepared before the hub opens it: an admin key for the socket, a rule for unknown faces
     const dataDir = path.join(work, 'data');
-    const store = GalleryStore.open(dataDir);
+    const store = DataStore.open(dataDir);
     const { key } = store.keys.create('admin', 'soak');
-    new AlertRulesRepository(store.db).create(alertRuleInputSchema.parse({ version: 1, name: 'strangers', kind: 'unknown', cooldownS: 30, webhook: { url: receiverUrl, crop: 'none' } }));
+    store.alertRules.create(alertRuleInputSchema.parse({ version: 1, name: 'strangers', kind: 'unknown', cooldownS: 30, webhook: { url: receiverUrl, crop: 'none' } }));
     store.close();
 
     const ports: Record<RoleName, number> = { hub: await freePort(), vision1: await freePort(), vision2: await freePort(), ingest: await freePort() };

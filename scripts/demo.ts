@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
-import { Gallery } from '../src/identify/gallery.js';
+import { openGallery } from '../src/identify/gallery.js';
 import { maskUrl } from '../src/ingest/mask-url.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
 
@@ -149,21 +149,21 @@ async function main(): Promise<void> {
     const config = loadConfig({ overrides: { data: { dir: path.resolve(opts.dataDir) } } });
     say(`[3/6] loading the face models (${config.detector.model} + ${config.embedder.model}, backend ${config.engine.backend})`);
     const engine = await openFacePipeline(config);
-    const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
+    const gallery = openGallery({ dataDir: config.data.dir, engine, settings: config.gallery });
     let key: string;
     try {
       const people = readdirSync(galleryDir).filter((p) => statSync(path.join(galleryDir, p)).isDirectory()).sort();
       say(`[4/6] enrolling ${people.length} people from ${galleryDir} into ${config.data.dir}`);
       for (const [i, name] of people.entries()) {
-        const person = gallery.personByName(name) ?? gallery.createPerson(name, {}, 'demo');
+        const person = gallery.people.personByName(name) ?? gallery.people.createPerson(name, {}, 'demo');
         const outcomes: string[] = [];
         for (const f of readdirSync(path.join(galleryDir, name)).filter((f) => imageExt.test(f)).sort()) {
-          const r = await gallery.enrollPhoto(person.id, path.join(galleryDir, name, f), { actor: 'demo' });
+          const r = await gallery.enrollment.enrollPhoto(person.id, path.join(galleryDir, name, f), { actor: 'demo' });
           outcomes.push(r.status === 'rejected' ? `${f} rejected (${r.reason})` : `${f} ${r.status}`);
         }
         say(`      ${i + 1}/${people.length} ${name}: ${outcomes.join(', ')}`);
       }
-      key = gallery.store.keys.create('admin', 'demo').key;
+      key = gallery.keys.create('admin', 'demo').key;
       say('[5/6] created an admin API key');
     } finally {
       gallery.close();

@@ -26,6 +26,8 @@ const statusOfFaceStreamError: Partial<Record<ErrorCode, number>> = {
   E_FILE_TOO_LARGE: 413,
   E_IMAGE_TOO_LARGE: 413,
   E_INVALID_GALLERY_FILE: 400,
+  // a stored crop path that leaves the data directory: the data is damaged, not the request
+  E_PATH_OUTSIDE_DATA_DIR: 500,
 };
 
 /** Fastify's and its plugins' own error codes, mapped to ours. */

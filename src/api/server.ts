@@ -28,7 +28,7 @@ export interface ApiServerOptions {
 }
 
 /**
- * Build the REST app around an injected Gallery: auth, JSON errors, OpenAPI at /api/docs,
+ * Build the REST app around an opened gallery: auth, JSON errors, OpenAPI at /api/docs,
  * people/samples, identify, sightings, health. Not listening yet: tests use inject(); later
  * stages register more routes (and Socket.IO) on the returned instance before listen().
  */
@@ -54,11 +54,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(multipart, { limits: { fileSize: api.maxUploadBytes, files: api.maxFiles, fields: 20, fieldSize: 1024, parts: api.maxFiles + 20 } });
-  registerAuth(app, gallery.store.keys);
+  registerAuth(app, gallery.keys);
   registerHealthRoutes(app, gallery);
   registerPeopleRoutes(app, gallery, schemas);
-  registerIdentifyRoutes(app, gallery);
-  registerSightingsRoutes(app, gallery, schemas);
+  registerIdentifyRoutes(app, gallery.matcher);
+  registerSightingsRoutes(app, gallery.sightings, schemas);
   return app;
 }
 

@@ -21,6 +21,12 @@ export const errorCodes = {
   E_NOT_FOUND: 21,
   E_AMBIGUOUS_NAME: 22,
   E_INVALID_GALLERY_FILE: 23,
+  /** A webhook target resolving to a loopback, private, link-local, ... address (SSRF guard). */
+  E_WEBHOOK_TARGET: 24,
+  /** A camera URL with a scheme, protocol nesting or file path the ingest policy does not allow. */
+  E_CAMERA_URL: 25,
+  /** A data-directory-relative path (crop, thumbnail, person folder) that resolves outside its folder. */
+  E_PATH_OUTSIDE_DATA_DIR: 26,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,17 +1,18 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
-import type { Gallery } from './gallery.js';
+import type { IdentificationService } from './identification.service.js';
 import type { Sighting as StoredSighting } from '../contracts/sighting.schema.js';
+import { resolveInDataDir, SIGHTING_CROPS_DIR } from '../store/data-paths.js';
 import type { SightingsRepository } from '../store/sightings.repository.js';
 import { isPersonMatch, type PersonMatch } from '../contracts/match.js';
 import type { Identifier, SightingSink } from '../track/identifier.js';
 
-/** The gallery (HNSW over enrolled samples, open-set threshold) as the hub's Identifier. */
-export function galleryIdentifier(gallery: Pick<Gallery, 'identify'>): Identifier {
+/** The gallery's matcher (HNSW over enrolled samples, open-set threshold) as the hub's Identifier. */
+export function galleryIdentifier(matcher: Pick<IdentificationService, 'identify'>): Identifier {
   return {
     identify(embedding: Float32Array): PersonMatch | null {
-      const m = gallery.identify(embedding);
+      const m = matcher.identify(embedding);
       return isPersonMatch(m) ? m : null;
     },
   };
@@ -38,8 +39,8 @@ export function storeSightingSink(
   });
   const withCrop = (stored: StoredSighting, s: SightingUpdate): StoredSighting => {
     if (!options.dataDir || !s.crop) return stored;
-    const rel = path.join('crops', 'sightings', `${stored.id}.jpg`);
-    const abs = path.join(options.dataDir, rel);
+    const rel = path.join(SIGHTING_CROPS_DIR, `${stored.id}.jpg`);
+    const abs = resolveInDataDir(options.dataDir, rel);
     mkdirSync(path.dirname(abs), { recursive: true });
     writeFileSync(`${abs}.tmp`, Buffer.from(s.crop, 'base64'));
     renameSync(`${abs}.tmp`, abs);

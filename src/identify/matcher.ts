@@ -1,8 +1,8 @@
 /** A nearest sample found for a query, already resolved to its person. */
 export interface PersonHit { personId: string; distance: number }
 
-/** One person's aggregated distance to the query. */
-export interface MatchCandidate { personId: string; distance: number; samples: number }
+/** One person's aggregated distance to the query (contracts/match.ts's candidate adds the name). */
+export interface PersonCandidate { personId: string; distance: number; samples: number }
 
 export interface MatchResult {
   /** The matched person, or null = unknown (nobody within the threshold). */
@@ -15,7 +15,7 @@ export interface MatchResult {
    */
   ambiguous: boolean;
   /** Nearest people first (at most the people found in the top-k samples). */
-  candidates: MatchCandidate[];
+  candidates: PersonCandidate[];
 }
 
 export interface MatcherOptions {
@@ -39,7 +39,7 @@ export function matchPeople(hits: readonly PersonHit[], options: MatcherOptions,
     if (list) list.push(h.distance);
     else byPerson.set(h.personId, [h.distance]);
   }
-  const candidates: MatchCandidate[] = [...byPerson].map(([personId, ds]) => {
+  const candidates: PersonCandidate[] = [...byPerson].map(([personId, ds]) => {
     if (options.aggregation === 'best') return { personId, distance: Math.min(...ds), samples: ds.length };
     const all = allDistances?.(personId) ?? ds;
     return { personId, distance: all.reduce((a, b) => a + b, 0) / all.length, samples: all.length };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { GalleryStore } from '../store/gallery.store.js';
+import type { RetentionRepository } from '../store/retention.repository.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { createRedis } from '../queue/redis.connection.js';
 import { systemClock, type Clock } from '../common/clock.js';
@@ -19,8 +19,8 @@ export interface OpsDeps {
   metrics: PipelineMetrics;
   /** The process's face engines (vision, hub); empty for ingest only. */
   engines: readonly (TensorSource & ModelsSource)[];
-  /** The hub's store: retention runs against it. */
-  store?: Pick<GalleryStore, 'db' | 'ping'>;
+  /** The hub's database (the opened gallery or a DataStore): readiness pings it, retention runs against it. */
+  store?: { ping(): boolean; readonly retention: RetentionRepository };
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -57,7 +57,7 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
       checks.push(storeCheck(config.data.dir, deps.store));
       const webhooks = new WebhookMetrics(config.redis.url, config.redis.prefix, metrics.registry);
       cleanups.push(() => webhooks.close());
-      const service = new RetentionService(deps.store.db, config.data.dir, deps.clock ?? systemClock, config.retention);
+      const service = new RetentionService(deps.store.retention, config.data.dir, deps.clock ?? systemClock, config.retention);
       retention = service;
       const redis = createRedis(config.redis.url, 'facestream-maintenance');
       cleanups.push(() => redis.quit());

@@ -4,7 +4,7 @@ import { DashboardService } from '../api/live/dashboard.service.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { runCommand } from '../errors/run-command.js';
 import { galleryIdentifier, storeSightingSink } from '../identify/gallery.adapter.js';
-import { Gallery } from '../identify/gallery.js';
+import { openGallery, type Gallery } from '../identify/gallery.js';
 import { maskUrl } from '../ingest/mask-url.js';
 import { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { startOps } from '../ops/ops.runtime.js';
@@ -25,19 +25,19 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   const started: Role[] = [];
   const extra: (() => void)[] = [];
   const engines: FacePipeline[] = [];
-  let store: Gallery['store'] | undefined;
+  let store: Gallery | undefined;
   logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
   try {
     if (roles.includes('hub')) {
       const engine = await openFacePipeline(config);
-      const gallery = Gallery.open({ dataDir: config.data.dir, engine, settings: config.gallery });
+      const gallery = openGallery({ dataDir: config.data.dir, engine, settings: config.gallery });
       extra.push(() => gallery.close(), () => engine.close());
       engines.push(engine);
-      store = gallery.store;
+      store = gallery;
       // the dashboard (REST API, web page, live events, alerts) rides on the hub: it sees every sighting
       const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, gallery, logger, httpLogger: { level: config.log.level } }) : undefined;
       if (dashboard) started.push(dashboard);
-      const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings, dashboard?.onStored) });
+      const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, dashboard?.onStored) });
       dashboard?.attachHub(hub.hub);
       started.push(hub);
     }

@@ -126,7 +126,7 @@ describe('dashboard in headless Chromium against the real pipeline (hamilton_360
     const ids = (await feedItems(page)).map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     const lowest = Math.min(...ids);
-    const stored = stack.gallery.store.sightings.since(lowest - 1, 10_000).map((s) => s.id);
+    const stored = stack.gallery.sightings.since(lowest - 1, 10_000).map((s) => s.id);
     // every stored sighting in the page's range is in the page (the feed shows up to 200)
     expect(ids.sort((a, b) => a - b)).toEqual(stored.filter((id) => id <= Math.max(...ids)));
     await shot(page, '04-after-restart');

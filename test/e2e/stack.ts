@@ -6,7 +6,7 @@ import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Config } from '../../src/config/schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
-import { Gallery } from '../../src/identify/gallery.js';
+import { openGallery, type Gallery } from '../../src/identify/gallery.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -43,18 +43,18 @@ export class TestStack {
       log: { level: 'silent' },
     });
     const engine = await createTestEngine();
-    const gallery = Gallery.open({ dataDir, engine, settings: config.gallery });
+    const gallery = openGallery({ dataDir, engine, settings: config.gallery });
     const s = new TestStack(config, engine, gallery, dataDir, prefix);
-    const person = gallery.createPerson(options.enroll);
+    const person = gallery.people.createPerson(options.enroll);
     s.personId = person.id;
     const dir = dataPath('people/gallery', options.enroll);
-    for (const f of readdirSync(dir)) await gallery.enrollPhoto(person.id, path.join(dir, f));
-    s.adminKey = gallery.store.keys.create('admin', 'e2e admin').key;
-    s.viewerKey = gallery.store.keys.create('viewer', 'e2e viewer').key;
+    for (const f of readdirSync(dir)) await gallery.enrollment.enrollPhoto(person.id, path.join(dir, f));
+    s.adminKey = gallery.keys.create('admin', 'e2e admin').key;
+    s.viewerKey = gallery.keys.create('viewer', 'e2e viewer').key;
     await s.startDashboard();
     const logger = pino({ level: 'silent' });
     // the sink always feeds the current dashboard (it is restarted by the reconnect test)
-    const hub = startHubRole(config, { logger, identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings, (a, b) => s.dashboard.onStored(a, b)) });
+    const hub = startHubRole(config, { logger, identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, (a, b) => s.dashboard.onStored(a, b)) });
     s.roles.push(hub);
     s.hubRole = hub;
     s.dashboard.attachHub(hub.hub);

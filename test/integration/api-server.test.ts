@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiServer } from '../../src/api/index.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { Gallery } from '../../src/identify/index.js';
+import { openGallery, type Gallery } from '../../src/identify/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 
@@ -19,9 +19,9 @@ beforeAll(async () => {
   engine = await createTestEngine();
   dir = mkdtempSync(path.join(tmpdir(), 'fs-api-int-'));
   const config = testConfig({ api: { host: '127.0.0.1', port: 0 } });
-  gallery = Gallery.open({ dataDir: dir, engine, settings: config.gallery, saveDelayMs: 50 });
-  admin = gallery.store.keys.create('admin').key;
-  viewer = gallery.store.keys.create('viewer').key;
+  gallery = openGallery({ dataDir: dir, engine, settings: config.gallery, saveDelayMs: 50 });
+  admin = gallery.keys.create('admin').key;
+  viewer = gallery.keys.create('viewer').key;
   server = new ApiServer({ gallery, api: config.api });
   base = await server.start();
 });
@@ -92,14 +92,14 @@ describe('REST API over a real port with real photos', () => {
   });
 
   it('erases a person over HTTP: rows, index labels and crop files go', async () => {
-    const samples = gallery.samplesOf(ids.biden!);
+    const samples = gallery.people.samplesOf(ids.biden!);
     expect(samples.length).toBe(2);
     const del = await call('DELETE', `/api/people/${ids.biden}`);
     expect(del.status).toBe(200);
     expect(del.json).toMatchObject({ samples: 2 });
     expect((await call('GET', `/api/people/${ids.biden}`)).status).toBe(404);
     for (const s of samples) {
-      expect(gallery.indexLabels()).not.toContain(s.id);
+      expect(gallery.index.labels()).not.toContain(s.id);
       expect(existsSync(path.join(dir, s.cropFile!))).toBe(false);
     }
     const after = await call('POST', '/api/identify', form([dataPath('people/probes/obama_and_biden.jpg')]));

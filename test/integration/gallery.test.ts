@@ -4,7 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { Gallery, type FaceAnalyzer, type GalleryOptions } from '../../src/identify/index.js';
+import { openGallery, type FaceAnalyzer, type Gallery, type GalleryOptions } from '../../src/identify/index.js';
+import { DataStore } from '../../src/store/data.store.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 
@@ -15,7 +16,7 @@ const people = readdirSync(galleryDir).sort();
 let engine: FacePipeline;
 const tmpDirs: string[] = [];
 const newDir = () => { const d = mkdtempSync(path.join(tmpdir(), 'fs-gallery-')); tmpDirs.push(d); return d; };
-const open = (dataDir: string, over: Partial<GalleryOptions> = {}) => Gallery.open({ dataDir, engine, settings: testConfig().gallery, ...over });
+const open = (dataDir: string, over: Partial<GalleryOptions> = {}) => openGallery({ dataDir, engine, settings: testConfig().gallery, ...over });
 
 beforeAll(async () => { engine = await createTestEngine(); });
 afterAll(() => {
@@ -25,34 +26,37 @@ afterAll(() => {
 
 /** Names found in a photo, sorted ('unknown' for unmatched faces). */
 async function namesIn(g: Gallery, file: string): Promise<string[]> {
-  const r = await g.identifyImage(file);
+  const r = await g.matcher.identifyImage(file);
   return r.faces.filter((f) => f.match).map((f) => f.match!.name ?? 'unknown').sort();
 }
 
 describe('Gallery on real photos, real SQLite and real hnswlib', () => {
   let dir: string;
   let g: Gallery;
+  /** A second connection to the same database, to check what the gallery stored. */
+  let store: DataStore;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
     dir = newDir();
     g = open(dir);
+    store = DataStore.open(dir);
     for (const name of people) {
-      const p = g.createPerson(name);
+      const p = g.people.createPerson(name);
       ids.set(name, p.id);
       for (const f of readdirSync(path.join(galleryDir, name)).sort()) {
-        const r = await g.enrollPhoto(p.id, path.join(galleryDir, name, f));
+        const r = await g.enrollment.enrollPhoto(p.id, path.join(galleryDir, name, f));
         expect(r.status, `${name}/${f}: ${JSON.stringify(r)}`).toBe('accepted');
       }
     }
   });
-  afterAll(() => g?.close());
+  afterAll(() => { g?.close(); store?.close(); });
 
   it('enrolled every gallery photo into store and index', () => {
     const files = people.flatMap((p) => readdirSync(path.join(galleryDir, p)));
-    expect(g.store.samples.count()).toBe(files.length);
-    expect(g.indexSize).toBe(files.length);
-    for (const s of g.store.samples.iterate()) expect(existsSync(path.join(dir, s.cropFile!))).toBe(true);
+    expect(store.samples.count()).toBe(files.length);
+    expect(g.index.size).toBe(files.length);
+    for (const s of store.samples.iterate()) expect(existsSync(path.join(dir, s.cropFile!))).toBe(true);
   });
 
   it('identifies every probe with the expected names', async () => {
@@ -66,67 +70,67 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
   it('calls a stranger unknown', async () => {
     for (const f of ['bbt/sheldon', 'bbt/amy']) {
       const file = path.join(dataPath('people', f), readdirSync(dataPath('people', f)).sort()[0]!);
-      const r = await g.identifyImage(file);
+      const r = await g.matcher.identifyImage(file);
       const matched = r.faces.filter((x) => x.match);
       expect(matched.length, file).toBe(1);
       expect(matched[0]!.match!.personId, file).toBeNull();
       expect(matched[0]!.match!.name).toBeNull();
-      expect(matched[0]!.match!.distance!).toBeGreaterThan(g.threshold);
+      expect(matched[0]!.match!.distance!).toBeGreaterThan(g.matcher.threshold);
     }
   });
 
   it('rejects photos without exactly one usable face, and unreadable files', async () => {
     const obama = ids.get('obama')!;
-    expect(await g.enrollPhoto(obama, probe('obama_and_biden.jpg'))).toMatchObject({ status: 'rejected', reason: 'several_faces' });
+    expect(await g.enrollment.enrollPhoto(obama, probe('obama_and_biden.jpg'))).toMatchObject({ status: 'rejected', reason: 'several_faces' });
     const grey = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 120, b: 120 } } }).jpeg().toBuffer();
-    expect(await g.enrollPhoto(obama, grey, { label: 'grey.jpg' })).toMatchObject({ status: 'rejected', reason: 'no_face', file: 'grey.jpg' });
-    expect(await g.enrollPhoto(obama, Buffer.from('not an image at all'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
-    expect(await g.enrollPhoto(obama, path.join(dir, 'missing.jpg'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
+    expect(await g.enrollment.enrollPhoto(obama, grey, { label: 'grey.jpg' })).toMatchObject({ status: 'rejected', reason: 'no_face', file: 'grey.jpg' });
+    expect(await g.enrollment.enrollPhoto(obama, Buffer.from('not an image at all'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
+    expect(await g.enrollment.enrollPhoto(obama, path.join(dir, 'missing.jpg'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
     // a face far below the quality gate's minimum size
     const tiny = await sharp(probe('obama1.jpg')).resize({ width: 90 }).jpeg().toBuffer();
-    const r = await g.enrollPhoto(obama, tiny);
+    const r = await g.enrollment.enrollPhoto(obama, tiny);
     expect(r.status).toBe('rejected');
     expect(['too_small', 'no_face']).toContain((r as { reason: string }).reason);
   });
 
   it('skips near-duplicates and flags a photo of a different enrolled person', async () => {
     const obama = ids.get('obama')!;
-    const dup = await g.enrollPhoto(obama, path.join(galleryDir, 'obama', 'obama.jpg'));
+    const dup = await g.enrollment.enrollPhoto(obama, path.join(galleryDir, 'obama', 'obama.jpg'));
     expect(dup).toMatchObject({ status: 'skipped', reason: 'duplicate' });
-    const before = g.store.samples.count();
-    const impostor = g.createPerson('not obama');
-    const flagged = await g.enrollPhoto(impostor.id, probe('obama1.jpg'));
+    const before = store.samples.count();
+    const impostor = g.people.createPerson('not obama');
+    const flagged = await g.enrollment.enrollPhoto(impostor.id, probe('obama1.jpg'));
     expect(flagged).toMatchObject({ status: 'rejected', reason: 'matches_other_person', match: { personId: obama, name: 'obama' } });
-    expect(g.store.samples.count()).toBe(before);
-    const forced = await g.enrollPhoto(impostor.id, probe('obama1.jpg'), { force: true });
+    expect(store.samples.count()).toBe(before);
+    const forced = await g.enrollment.enrollPhoto(impostor.id, probe('obama1.jpg'), { force: true });
     expect(forced.status).toBe('accepted');
-    expect(g.store.samples.count()).toBe(before + 1);
-    g.deletePerson(impostor.id);
-    expect(g.store.samples.count()).toBe(before);
+    expect(store.samples.count()).toBe(before + 1);
+    g.people.deletePerson(impostor.id);
+    expect(store.samples.count()).toBe(before);
   });
 
   it('persists the index and loads it on reopen without a rebuild', async () => {
     g.close();
     const manifest = JSON.parse(readFileSync(path.join(dir, 'index/manifest.json'), 'utf8')) as { revision: number; indexFile: string };
     g = open(dir);
-    expect(g.store.revision).toBe(manifest.revision);
+    expect(store.revision).toBe(manifest.revision);
     // the same file is still the live one: nothing was rebuilt
     expect(JSON.parse(readFileSync(path.join(dir, 'index/manifest.json'), 'utf8')).indexFile).toBe(manifest.indexFile);
     expect(await namesIn(g, probe('johnsnow_test1.jpg'))).toEqual(['kit_harington']);
   });
 
   it('exports and imports the gallery into another data directory', async () => {
-    const file = g.exportGallery();
+    const file = g.transfer.exportGallery();
     expect(file.people).toHaveLength(people.length);
     const other = open(newDir());
     try {
-      const r = other.importGallery(JSON.parse(JSON.stringify(file)));
-      expect(r).toEqual({ people: people.length, samples: g.store.samples.count(), skipped: 0 });
-      expect(other.indexSize).toBe(g.indexSize);
+      const r = other.transfer.importGallery(JSON.parse(JSON.stringify(file)));
+      expect(r).toEqual({ people: people.length, samples: store.samples.count(), skipped: 0 });
+      expect(other.index.size).toBe(g.index.size);
       expect(await namesIn(other, probe('alex_lacamoire1.jpg'))).toEqual(['alex_lacamoire']);
-      expect(other.importGallery(file)).toMatchObject({ samples: 0, skipped: g.store.samples.count() });
-      expect(() => other.importGallery({ ...file, modelId: 'other/model' })).toThrow(expect.objectContaining({ code: 'E_MODEL_MISMATCH' }));
-      expect(() => other.importGallery({ format: 'nope' })).toThrow(expect.objectContaining({ code: 'E_INVALID_GALLERY_FILE' }));
+      expect(other.transfer.importGallery(file)).toMatchObject({ samples: 0, skipped: store.samples.count() });
+      expect(() => other.transfer.importGallery({ ...file, modelId: 'other/model' })).toThrow(expect.objectContaining({ code: 'E_MODEL_MISMATCH' }));
+      expect(() => other.transfer.importGallery({ format: 'nope' })).toThrow(expect.objectContaining({ code: 'E_INVALID_GALLERY_FILE' }));
     } finally {
       other.close();
     }
@@ -134,32 +138,32 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
 
   it('erases a person completely: rows, index labels, crop files, sightings; keeps an audit record', async () => {
     const biden = ids.get('biden')!;
-    const samples = g.samplesOf(biden);
+    const samples = g.people.samplesOf(biden);
     expect(samples.length).toBe(2);
     const crop = 'crops/sighting-biden.jpg';
     writeFileSync(path.join(dir, crop), 'x');
-    g.store.sightings.add({ cameraId: 'cam1', personId: biden, label: 'biden', firstSeen: '2024-01-01T00:00:00Z', lastSeen: '2024-01-01T00:00:05Z', maxScore: 0.95, meanScore: 0.93, frames: 5, cropPath: crop });
-    const report = g.deletePerson(biden);
+    store.sightings.add({ cameraId: 'cam1', personId: biden, label: 'biden', firstSeen: '2024-01-01T00:00:00Z', lastSeen: '2024-01-01T00:00:05Z', maxScore: 0.95, meanScore: 0.93, frames: 5, cropPath: crop });
+    const report = g.people.deletePerson(biden);
     expect(report).toMatchObject({ samples: 2, sightings: 1, files: 3 });
-    const count = (sql: string) => (g.store.db.prepare(sql).get(biden) as { n: number }).n;
+    const count = (sql: string) => (store.db.prepare(sql).get(biden) as { n: number }).n;
     expect(count('SELECT count(*) AS n FROM people WHERE id = ?')).toBe(0);
     expect(count('SELECT count(*) AS n FROM face_samples WHERE person_id = ?')).toBe(0);
     expect(count('SELECT count(*) AS n FROM sightings WHERE person_id = ?')).toBe(0);
-    const labels = new Set(g.indexLabels());
+    const labels = new Set(g.index.labels());
     for (const s of samples) expect(labels.has(s.id)).toBe(false);
     expect(existsSync(path.join(dir, 'crops', biden))).toBe(false);
     expect(existsSync(path.join(dir, crop))).toBe(false);
-    expect(g.store.audit.list({ target: biden })[0]).toMatchObject({ action: 'person.erase', details: { samples: 2, sightings: 1 } });
-    expect(() => g.getPerson(biden)).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
+    expect(store.audit.list({ target: biden })[0]).toMatchObject({ action: 'person.erase', details: { samples: 2, sightings: 1 } });
+    expect(() => g.people.getPerson(biden)).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
     expect(await namesIn(g, probe('obama_and_biden.jpg'))).toEqual(['obama', 'unknown']);
     // the deletion survives a restart (the index on disk is stamped with the new revision)
     g.close();
     g = open(dir);
-    expect(new Set(g.indexLabels())).toEqual(labels);
+    expect(new Set(g.index.labels())).toEqual(labels);
   });
 
   it('detects a corrupt index file on disk and rebuilds it from the store, losing nothing', () => {
-    const labels = g.indexLabels().sort();
+    const labels = g.index.labels().sort();
     g.close();
     const manifest = JSON.parse(readFileSync(path.join(dir, 'index/manifest.json'), 'utf8')) as { indexFile: string };
     const indexFile = path.join(dir, 'index', manifest.indexFile);
@@ -167,13 +171,13 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     bytes.fill(0x5a, 100, 400);
     writeFileSync(indexFile, bytes);
     g = open(dir);
-    expect(g.indexLabels().sort()).toEqual(labels);
+    expect(g.index.labels().sort()).toEqual(labels);
     const fresh = JSON.parse(readFileSync(path.join(dir, 'index/manifest.json'), 'utf8')) as { indexFile: string };
     expect(fresh.indexFile).not.toBe(manifest.indexFile);
   });
 
   it('recovers from a process killed during an index save (temp files and a partial write left behind)', async () => {
-    const labels = g.indexLabels().sort();
+    const labels = g.index.labels().sort();
     g.close();
     const idx = path.join(dir, 'index');
     // a save killed before its commit point: half-written data files and manifest temp file
@@ -181,30 +185,30 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     writeFileSync(path.join(idx, 'labels-999-deadbeef.json'), '{"labels": [[1, "x"');
     writeFileSync(path.join(idx, 'manifest.json.tmp'), '{"format": "facestream-hnsw", "vers');
     g = open(dir);
-    expect(g.indexLabels().sort()).toEqual(labels);
+    expect(g.index.labels().sort()).toEqual(labels);
     expect(await namesIn(g, probe('johnsnow_test1.jpg'))).toEqual(['kit_harington']);
     // the next save removes the debris
-    g.saveIndex();
+    g.index.save();
     expect(readdirSync(idx).filter((f) => f.includes('deadbeef') || f.endsWith('.tmp'))).toEqual([]);
     // a manifest cut short (killed mid-rename is impossible, but a torn manifest must not crash)
     g.close();
     writeFileSync(path.join(idx, 'manifest.json'), '{"format": "faces');
     g = open(dir);
-    expect(g.indexLabels().sort()).toEqual(labels);
+    expect(g.index.labels().sort()).toEqual(labels);
   });
 
   it('rebuilds a stale index (store changed while the index was not saved)', () => {
-    const before = g.indexSize;
+    const before = g.index.size;
     const rose = ids.get('rose_leslie')!;
-    const s = g.samplesOf(rose)[0]!;
+    const s = g.people.samplesOf(rose)[0]!;
     g.close();
     // another writer (or a crash before the save) changed the store behind the index's back
-    const db = Gallery.open({ dataDir: dir, engine, settings: testConfig().gallery });
-    db.store.transaction(() => { db.store.samples.delete(s.id); db.store.bumpRevision(); });
-    db.store.close();
+    const db = DataStore.open(dir);
+    db.transaction(() => { db.samples.delete(s.id); db.bumpRevision(); });
+    db.close();
     g = open(dir);
-    expect(g.indexSize).toBe(before - 1);
-    expect(g.indexLabels()).not.toContain(s.id);
+    expect(g.index.size).toBe(before - 1);
+    expect(g.index.labels()).not.toContain(s.id);
   });
 });
 
@@ -212,22 +216,22 @@ describe('Gallery concurrency and model changes', () => {
   it('keeps every sample of concurrent enrollments', async () => {
     const g = open(newDir());
     try {
-      const kit = g.createPerson('kit_harington');
-      const rose = g.createPerson('rose_leslie');
+      const kit = g.people.createPerson('kit_harington');
+      const rose = g.people.createPerson('rose_leslie');
       const results = await Promise.all([
-        g.enrollPhoto(kit.id, path.join(galleryDir, 'kit_harington/john1.jpeg')),
-        g.enrollPhoto(rose.id, path.join(galleryDir, 'rose_leslie/img1.jpg')),
-        g.enrollPhoto(kit.id, path.join(galleryDir, 'kit_harington/john2.jpeg')),
-        g.enrollPhoto(rose.id, path.join(galleryDir, 'rose_leslie/img2.jpg')),
+        g.enrollment.enrollPhoto(kit.id, path.join(galleryDir, 'kit_harington/john1.jpeg')),
+        g.enrollment.enrollPhoto(rose.id, path.join(galleryDir, 'rose_leslie/img1.jpg')),
+        g.enrollment.enrollPhoto(kit.id, path.join(galleryDir, 'kit_harington/john2.jpeg')),
+        g.enrollment.enrollPhoto(rose.id, path.join(galleryDir, 'rose_leslie/img2.jpg')),
         // the same photo twice at once: exactly one of the two may be stored
-        g.enrollPhoto(kit.id, probe('johnsnow_test1.jpg')),
-        g.enrollPhoto(kit.id, probe('johnsnow_test1.jpg')),
+        g.enrollment.enrollPhoto(kit.id, probe('johnsnow_test1.jpg')),
+        g.enrollment.enrollPhoto(kit.id, probe('johnsnow_test1.jpg')),
       ]);
       expect(results.slice(0, 4).map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
       expect(results.slice(4).map((r) => r.status).sort()).toEqual(['accepted', 'skipped']);
-      expect(g.store.samples.countByPerson(kit.id)).toBe(3);
-      expect(g.store.samples.countByPerson(rose.id)).toBe(2);
-      expect(g.indexSize).toBe(5);
+      expect(g.people.sampleCount(kit.id)).toBe(3);
+      expect(g.people.sampleCount(rose.id)).toBe(2);
+      expect(g.index.size).toBe(5);
     } finally {
       g.close();
     }
@@ -236,8 +240,8 @@ describe('Gallery concurrency and model changes', () => {
   it('refuses to search with another model than the samples were enrolled with, until reindex', async () => {
     const dir = newDir();
     const g = open(dir);
-    const obama = g.createPerson('obama');
-    for (const f of ['obama.jpg', 'obama2.jpg']) expect((await g.enrollPhoto(obama.id, path.join(galleryDir, 'obama', f))).status).toBe('accepted');
+    const obama = g.people.createPerson('obama');
+    for (const f of ['obama.jpg', 'obama2.jpg']) expect((await g.enrollment.enrollPhoto(obama.id, path.join(galleryDir, 'obama', f))).status).toBe('accepted');
     g.close();
     // the same network under a new model id stands in for an upgraded embedder
     const upgraded: FaceAnalyzer = {
@@ -245,14 +249,15 @@ describe('Gallery concurrency and model changes', () => {
       decode: (i) => engine.decode(i),
       analyze: async (i, o) => ({ ...(await engine.analyze(i, o)), modelId: `${engine.modelId}+v2` }),
     };
-    const g2 = Gallery.open({ dataDir: dir, engine: upgraded, settings: testConfig().gallery });
+    const g2 = openGallery({ dataDir: dir, engine: upgraded, settings: testConfig().gallery });
     try {
-      expect(g2.indexSize).toBe(0);
-      await expect(g2.identifyImage(probe('obama1.jpg'))).rejects.toMatchObject({ code: 'E_MODEL_MISMATCH' });
-      expect(() => g2.identify(new Float32Array(engine.dim))).toThrow(/reindex/);
-      const r = await g2.reindex();
+      expect(g2.index.size).toBe(0);
+      await expect(g2.matcher.identifyImage(probe('obama1.jpg'))).rejects.toMatchObject({ code: 'E_MODEL_MISMATCH' });
+      expect(() => g2.matcher.identify(new Float32Array(engine.dim))).toThrow(/reindex/);
+      const r = await g2.enrollment.reindex();
       expect(r).toEqual({ reembedded: 2, failed: [] });
-      expect(g2.store.samples.models()).toEqual([{ modelId: upgraded.modelId, dim: engine.dim, count: 2 }]);
+      const store = DataStore.open(dir);
+      try { expect(store.samples.models()).toEqual([{ modelId: upgraded.modelId, dim: engine.dim, count: 2 }]); } finally { store.close(); }
       expect(await namesIn(g2, probe('obama1.jpg'))).toEqual(['obama']);
     } finally {
       g2.close();

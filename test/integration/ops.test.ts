@@ -11,7 +11,7 @@ import { MaintenanceScheduler } from '../../src/ops/maintenance.scheduler.js';
 import type { PurgeReport } from '../../src/ops/retention.service.js';
 import { RedisProbe } from '../../src/ops/readiness.checks.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
-import { GalleryStore } from '../../src/store/gallery.store.js';
+import { DataStore } from '../../src/store/data.store.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort } from '../helpers/rtsp-server.js';
@@ -139,7 +139,7 @@ describe('facestream doctor / purge (CLI)', () => {
 
   it('purge --before: dry run counts, the real run deletes rows and crops', () => {
     const dir = tmp();
-    const store = GalleryStore.open(dir);
+    const store = DataStore.open(dir);
     mkdirSync(path.join(dir, 'crops', 'sightings'), { recursive: true });
     for (const [at, crop] of [['2024-01-10T00:00:00Z', true], ['2024-03-01T00:00:00Z', true]] as const) {
       const s = store.sightings.add({ cameraId: 'c', personId: null, label: 'unknown', firstSeen: at, lastSeen: at, maxScore: 0.5, meanScore: 0.5, frames: 2 });
@@ -151,7 +151,7 @@ describe('facestream doctor / purge (CLI)', () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, sightings: 1, crops: 1 });
     const real = cli(['purge', '--data-dir', dir, '--before', '2024-02-01']);
     expect(JSON.parse(real.stdout)).toMatchObject({ dryRun: false, sightings: 1, crops: 1 });
-    const after = GalleryStore.open(dir);
+    const after = DataStore.open(dir);
     expect(after.sightings.search().total).toBe(1);
     after.close();
     const bad = cli(['purge', '--data-dir', dir, '--before', 'soon']);

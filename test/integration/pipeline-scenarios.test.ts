@@ -9,7 +9,7 @@ import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
-import { Gallery } from '../../src/identify/gallery.js';
+import { openGallery } from '../../src/identify/gallery.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline.metrics.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import type { Identifier, SightingSink } from '../../src/track/identifier.js';
@@ -130,20 +130,20 @@ describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', 
     const dataDir = mkdtempSync(join(tmpdir(), 'fst-hub-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const config = testConfig({ data: { dir: dataDir } });
-    const gallery = Gallery.open({ dataDir, engine, settings: config.gallery });
+    const gallery = openGallery({ dataDir, engine, settings: config.gallery });
     cleanups.push(() => gallery.close());
     const dir = dataPath('people/gallery');
     for (const name of readdirSync(dir).sort()) {
-      const person = gallery.createPerson(name);
-      for (const file of readdirSync(join(dir, name))) await gallery.enrollPhoto(person.id, join(dir, name, file));
+      const person = gallery.people.createPerson(name);
+      for (const file of readdirSync(join(dir, name))) await gallery.enrollment.enrollPhoto(person.id, join(dir, name, file));
     }
-    const lin = gallery.personByName('lin_manuel_miranda')!;
-    expect(gallery.samplesOf(lin.id).length).toBeGreaterThanOrEqual(1);
-    const stored = () => gallery.store.sightings.search({ personId: lin.id }).items;
+    const lin = gallery.people.personByName('lin_manuel_miranda')!;
+    expect(gallery.people.samplesOf(lin.id).length).toBeGreaterThanOrEqual(1);
+    const stored = () => gallery.sightings.search({ personId: lin.id }).items;
 
     const r = await run({
       clip: 'hamilton_360p.mp4', transport: 'udp',
-      identifier: galleryIdentifier(gallery), sink: storeSightingSink(gallery.store.sightings, undefined, { dataDir }),
+      identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, undefined, { dataDir }),
       until: ({ sightings }) => sightings.some((s) => s.status === 'confirmed' && s.personId === lin.id),
       maxSeconds: 75,
     });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { queueNames } from '../../src/contracts/queues.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
-import { GalleryStore } from '../../src/store/gallery.store.js';
+import { DataStore } from '../../src/store/data.store.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort } from '../helpers/rtsp-server.js';
@@ -87,7 +87,7 @@ describe('graceful shutdown and credential masking (child processes, real Redis,
 
   it('every role becomes ready, serves /metrics and processes frames', async () => {
     const dataDir = path.join(work, 'data');
-    const store = GalleryStore.open(dataDir);
+    const store = DataStore.open(dataDir);
     apiKey = store.keys.create('viewer', 'shutdown test').key;
     store.close();
     apiPort = await freePort();

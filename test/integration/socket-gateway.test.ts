@@ -8,7 +8,7 @@ import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { Gallery } from '../../src/identify/gallery.js';
+import { openGallery, type Gallery } from '../../src/identify/gallery.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 
@@ -27,9 +27,9 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     dir = mkdtempSync(path.join(tmpdir(), 'fst-socket-'));
     const config = testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix }, api: { host: '127.0.0.1', port: 0 } });
     engine = await createTestEngine();
-    gallery = Gallery.open({ dataDir: dir, engine, settings: config.gallery });
-    admin = gallery.store.keys.create('admin').key;
-    viewer = gallery.store.keys.create('viewer').key;
+    gallery = openGallery({ dataDir: dir, engine, settings: config.gallery });
+    admin = gallery.keys.create('admin').key;
+    viewer = gallery.keys.create('viewer').key;
     dashboard = await DashboardService.start({ config, gallery, logger: pino({ level: 'silent' }) });
     url = dashboard.address;
   });
@@ -53,20 +53,20 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
   });
   const emit = <T>(s: Socket, event: string, body: unknown) => new Promise<Ack<T>>((ok) => s.emit(event, body, (a: Ack<T>) => ok(a)));
 
-  const storeSighting = (personId: string | null) => gallery.store.sightings.add({
+  const storeSighting = (personId: string | null) => gallery.sightings.add({
     cameraId: 'cam1', personId, label: personId ? 'Ada' : 'unknown #3', firstSeen: new Date().toISOString(), lastSeen: new Date().toISOString(), maxScore: 0.96, meanScore: 0.95, frames: 4,
   });
 
   it('refuses a connection without a key, with a wrong key, and with a revoked key', async () => {
     await expect(open(undefined)).rejects.toThrow('E_UNAUTHORIZED: API key required');
     await expect(open({ key: 'fsk_abcdefgh_' + 'a'.repeat(43) })).rejects.toThrow('E_UNAUTHORIZED: invalid or revoked API key');
-    const { key, info } = gallery.store.keys.create('viewer', 'soon revoked');
-    gallery.store.keys.revoke(info.id);
+    const { key, info } = gallery.keys.create('viewer', 'soon revoked');
+    gallery.keys.revoke(info.id);
     await expect(open({ key })).rejects.toThrow('E_UNAUTHORIZED');
   });
 
   it('a viewer receives live events but every change it emits is refused', async () => {
-    const p = gallery.createPerson('Ada');
+    const p = gallery.people.createPerson('Ada');
     const row = storeSighting(p.id);
     const s = await open({ key: viewer });
     const hello = await hellos.get(s)!;
@@ -75,7 +75,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     expect(r).toEqual({ ok: false, error: { code: 'E_FORBIDDEN', message: 'a viewer key cannot change anything' } });
     const ignore = await emit(s, 'unknown:ignore', { version: 1, clusterKey: 'x-1' });
     expect(ignore.ok).toBe(false);
-    expect(gallery.store.sightings.get(row.id)!.personId).toBe(p.id);
+    expect(gallery.sightings.get(row.id)!.personId).toBe(p.id);
 
     // live: a stored sighting reaches the viewer
     const got = new Promise<FeedSighting>((ok) => s.once('sighting', ok));
@@ -87,7 +87,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
   });
 
   it('an admin corrects a wrong match over the socket; it is audited and broadcast', async () => {
-    const p = gallery.createPerson('Bob');
+    const p = gallery.people.createPerson('Bob');
     const row = storeSighting(p.id);
     const s = await open({ key: admin });
     const broadcast = new Promise<FeedSighting>((ok) => s.on('sighting', (x: FeedSighting) => { if (x.id === row.id) ok(x); }));
@@ -95,9 +95,9 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     expect(bad.ok).toBe(false);
     const r = await emit(s, 'sighting:not-this-person', { version: 1, sightingId: row.id });
     expect(r.ok).toBe(true);
-    expect(gallery.store.sightings.get(row.id)).toMatchObject({ personId: null, label: 'unknown (corrected)' });
+    expect(gallery.sightings.get(row.id)).toMatchObject({ personId: null, label: 'unknown (corrected)' });
     expect((await broadcast).personId).toBeNull();
-    const audit = gallery.store.audit.list({ target: p.id });
+    const audit = gallery.audit.list({ target: p.id });
     expect(audit[0]).toMatchObject({ action: 'sighting.not-this-person', details: { sightingId: row.id } });
     expect(audit[0]!.actor).toMatch(/^api-key:/);
   });

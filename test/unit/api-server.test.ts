@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../../src/api/index.js';
 import type { AnalyzeResult } from '../../src/vision/face.pipeline.js';
-import { Gallery, type FaceAnalyzer } from '../../src/identify/index.js';
+import { openGallery, type FaceAnalyzer, type Gallery } from '../../src/identify/index.js';
 import { decodeImage, type ImageInput } from '../../src/vision/decode/image.decoder.js';
 import { testConfig } from '../helpers/engine.js';
 
@@ -61,9 +61,9 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'fs-api-unit-'));
-  gallery = Gallery.open({ dataDir: dir, engine: fakeEngine, settings: config.gallery });
-  admin = gallery.store.keys.create('admin', 'test admin').key;
-  viewer = gallery.store.keys.create('viewer', 'test viewer').key;
+  gallery = openGallery({ dataDir: dir, engine: fakeEngine, settings: config.gallery });
+  admin = gallery.keys.create('admin', 'test admin').key;
+  viewer = gallery.keys.create('viewer', 'test viewer').key;
   const stream = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
   app = await buildApiServer({ gallery, api: config.api, logger: { level: 'trace', stream } });
   await app.ready();
@@ -105,7 +105,7 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     const r = await app.inject({ method: 'POST', url: '/api/people', headers: auth(viewer), payload: { name: 'x' } });
     expect(r.statusCode).toBe(403);
     expect(r.json()).toMatchObject({ error: { code: 'E_FORBIDDEN' } });
-    expect(gallery.store.people.count()).toBe(0);
+    expect(gallery.people.count()).toBe(0);
     const id = (await app.inject({ method: 'POST', url: '/api/people', headers: auth(), payload: { name: 'v' } })).json().id as string;
     expect((await app.inject({ method: 'DELETE', url: `/api/people/${id}`, headers: auth(viewer) })).statusCode).toBe(403);
     const up = multipart([{ field: 'image', filename: 'a.png', type: 'image/png', data: await png(200, 0, 10) }]);
@@ -135,7 +135,7 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     expect(patch.json()).toMatchObject({ error: { code: 'E_VALIDATION' } });
     const q = await app.inject({ url: '/api/people?limit=abc', headers: auth() });
     expect(q.statusCode).toBe(400);
-    expect(gallery.store.people.count()).toBe(0);
+    expect(gallery.people.count()).toBe(0);
   });
 
   it('accepts duplicate names (different people may share a name) and 404s unknown ids', async () => {
@@ -179,7 +179,7 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     expect(noFile.json().error.code).toBe('E_VALIDATION');
     const json = await app.inject({ method: 'POST', url: `/api/people/${id}/samples`, headers: auth(), payload: { image: 'x' } });
     expect(json.statusCode).toBe(415);
-    expect(gallery.store.samples.countByPerson(id)).toBe(0);
+    expect(gallery.people.sampleCount(id)).toBe(0);
     await app.inject({ method: 'DELETE', url: `/api/people/${id}`, headers: auth() });
   });
 
@@ -198,7 +198,7 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     const mislabel = await enroll(blue, await png(240, 0, 5));
     expect(mislabel.json()).toMatchObject({ error: { details: [{ reason: 'matches_other_person', match: { name: 'red' } }] } });
     expect((await enroll(blue, await png(240, 0, 5), [{ field: 'force', data: 'true' }])).statusCode).toBe(201);
-    expect(gallery.store.samples.countByPerson(blue)).toBe(2);
+    expect(gallery.people.sampleCount(blue)).toBe(2);
 
     const m = multipart([{ field: 'image', filename: 'q.png', type: 'image/png', data: await png(0, 0, 240) }]);
     const ident = await app.inject({ method: 'POST', url: '/api/identify', headers: { ...m.headers, ...auth(viewer) }, payload: m.payload });
@@ -212,7 +212,7 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     expect(thumb.headers['content-type']).toBe('image/jpeg');
     expect((await sharp(thumb.rawPayload).metadata()).format).toBe('jpeg');
 
-    const s = gallery.store.sightings;
+    const s = gallery.sightings;
     s.add({ cameraId: 'door', personId: red, label: 'red', firstSeen: '2024-05-01T10:00:00Z', lastSeen: '2024-05-01T10:00:04Z', maxScore: 0.97, meanScore: 0.95, frames: 8 });
     s.add({ cameraId: 'door', personId: null, label: 'unknown', firstSeen: '2024-05-01T11:00:00Z', lastSeen: '2024-05-01T11:00:02Z', maxScore: 0.5, meanScore: 0.4, frames: 3 });
     s.add({ cameraId: 'yard', personId: red, label: 'red', firstSeen: '2024-05-02T09:00:00Z', lastSeen: '2024-05-02T09:00:01Z', maxScore: 0.96, meanScore: 0.96, frames: 2 });
@@ -230,12 +230,12 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     expect(del.json()).toMatchObject({ personId: red, samples: 1, sightings: 2 });
     expect((await search(`?personId=${red}`)).total).toBe(0);
     expect((await app.inject({ url: `/api/people/${red}`, headers: auth() })).statusCode).toBe(404);
-    const audit = gallery.store.audit.list({ target: red });
+    const audit = gallery.audit.list({ target: red });
     expect(audit[0]).toMatchObject({ action: 'person.erase', actor: expect.stringMatching(/^api-key:/) });
 
-    const sample = gallery.samplesOf(blue)[0]!;
+    const sample = gallery.people.samplesOf(blue)[0]!;
     expect((await app.inject({ method: 'DELETE', url: `/api/people/${blue}/samples/${sample.id}`, headers: auth() })).statusCode).toBe(204);
-    expect(gallery.indexLabels()).not.toContain(sample.id);
+    expect(gallery.index.labels()).not.toContain(sample.id);
   });
 
   it('never writes an API key to the log', () => {

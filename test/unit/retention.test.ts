@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBefore } from '../../src/cli/commands/ops.command.js';
 import type { Clock } from '../../src/common/clock.js';
 import { cutoffsAt, RetentionService } from '../../src/ops/retention.service.js';
-import { GalleryStore } from '../../src/store/gallery.store.js';
+import { DataStore } from '../../src/store/data.store.js';
 
 const day = 24 * 3600 * 1000;
 const t0 = Date.parse('2025-06-01T12:00:00Z');
@@ -23,7 +23,7 @@ describe('retention', () => {
   function setup() {
     const dir = mkdtempSync(path.join(tmpdir(), 'fs-retention-'));
     dirs.push(dir);
-    const store = GalleryStore.open(dir);
+    const store = DataStore.open(dir);
     const person = store.people.create('Ada');
     mkdirSync(path.join(dir, 'crops', 'sightings'), { recursive: true });
     const add = (ageDays: number, known: boolean) => {
@@ -49,7 +49,7 @@ describe('retention', () => {
     const { dir, store, add } = setup();
     const keepKnown = add(20, true), oldKnown = add(31, true), keepUnknown = add(3, false), oldUnknown = add(8, false);
     const clock = new FakeClock(t0);
-    const service = new RetentionService(store.db, dir, clock, { sightingsDays: 30, unknownDays: 7, alertsDays: 90 });
+    const service = new RetentionService(store.retention, dir, clock, { sightingsDays: 30, unknownDays: 7, alertsDays: 90 });
 
     const dry = service.runScheduled({ dryRun: true });
     expect(dry).toMatchObject({ dryRun: true, sightings: 2, unknownSightings: 1, crops: 2 });
@@ -79,7 +79,7 @@ describe('retention', () => {
     const old = add(8, false);
     store.db.prepare('INSERT INTO unknown_clusters (sighting_id, cluster_key) VALUES (?, ?)').run(old, 'u1');
     writeFileSync(path.join(dir, 'crops', 'sightings', '999.jpg'), 'orphan');
-    const service = new RetentionService(store.db, dir, new FakeClock(t0), { sightingsDays: 30, unknownDays: 7, alertsDays: 90 });
+    const service = new RetentionService(store.retention, dir, new FakeClock(t0), { sightingsDays: 30, unknownDays: 7, alertsDays: 90 });
     expect(service.runScheduled()).toMatchObject({ sightings: 1, crops: 1, orphanCrops: 1 });
     expect((store.db.prepare('SELECT count(*) AS n FROM unknown_clusters').get() as { n: number }).n).toBe(0);
     expect(readdirSync(path.join(dir, 'crops', 'sightings'))).toEqual([]);
@@ -89,7 +89,7 @@ describe('retention', () => {
   it('manual purge: one cutoff for everything, including known people', () => {
     const { dir, store, add } = setup();
     add(2, true); add(40, true); add(40, false);
-    const service = new RetentionService(store.db, dir, new FakeClock(t0), { sightingsDays: 0, unknownDays: 0, alertsDays: 0 });
+    const service = new RetentionService(store.retention, dir, new FakeClock(t0), { sightingsDays: 0, unknownDays: 0, alertsDays: 0 });
     expect(service.runScheduled()).toMatchObject({ sightings: 0 });
     const before = new Date(t0 - 10 * day).toISOString();
     expect(service.purge({ sightings: before, unknown: before, alerts: before })).toMatchObject({ sightings: 2, unknownSightings: 1 });

@@ -6,14 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
+import { isFaceStreamError } from '../../errors/index.js';
 import type { FacesJob } from '../../contracts/faces.schema.js';
 import type { SightingUpdate } from '../../contracts/sighting.schema.js';
 import type { Gallery } from '../../identify/gallery.js';
 import { AlertEvaluator } from '../../notify/alert.evaluator.js';
-import { AlertRulesRepository } from '../../notify/alert-rules.repository.js';
+import type { AlertRulesRepository } from '../../store/alert-rules.repository.js';
 import { AlertService } from '../../notify/alert.service.js';
 import { WebhookDispatcher } from '../../notify/webhook.dispatcher.js';
 import { createRedis } from '../../queue/redis.connection.js';
+import { resolveInDataDir } from '../../store/data-paths.js';
 import type { Sighting } from '../../store/sightings.repository.js';
 import type { TrackInputFace } from '../../track/face.tracker.js';
 import { registerAlertsRoutes } from '../routes/alerts.routes.js';
@@ -76,7 +78,7 @@ export class DashboardService {
     const url = options.redisUrl ?? config.redis.url;
     this.redis = createRedis(url, 'facestream-dashboard');
     this.subscriber = createRedis(url, 'facestream-dashboard-events');
-    this.rules = new AlertRulesRepository(gallery.store.db);
+    this.rules = gallery.alertRules;
     this.corrections = new CorrectionsService(gallery, { relabelled: (s) => this.gatewayRef?.sighting(toFeed(s, 'stored', this.cropBase64(s.id))) });
     this.cameras = new CameraStatusSource({ subscriber: this.subscriber, redis: this.redis, prefix: config.redis.prefix, logger });
     this.dispatcher = new WebhookDispatcher({
@@ -84,14 +86,14 @@ export class DashboardService {
       onDelivery: (u) => this.gatewayRef?.delivery(u),
     });
     const evaluator = new AlertEvaluator({
-      rules: this.rules, people: gallery.store.people, defaultCooldownS: config.notify.defaultCooldownS,
+      rules: this.rules, people: { get: (id) => gallery.people.find(id) }, defaultCooldownS: config.notify.defaultCooldownS,
       publicUrl: config.notify.publicUrl, cameraName: (id) => this.cameras.name(id),
     });
     this.alerts = new AlertService({ evaluator, dispatcher: this.dispatcher, rules: this.rules, logger });
     this.alerts.on('alert', (event) => this.gatewayRef?.alert(event.payload, event.delivery));
     this.preview = new PreviewFanout({ redis: this.redis, prefix: config.redis.prefix, fps: config.dashboard.previewFps, logger });
     this.recorder = new SightingRecorder({
-      sightings: gallery.store.sightings, corrections: this.corrections, dataDir: path.resolve(config.data.dir), logger,
+      sightings: gallery.sightings, corrections: this.corrections, dataDir: path.resolve(config.data.dir), logger,
       runId: Date.now().toString(36),
       onFeed: (s) => this.gatewayRef?.sighting(s),
       onConfirmed: (s, crop) => { this.alerts.handle(s, crop); },
@@ -123,8 +125,8 @@ export class DashboardService {
       // this context validates with its own registry (fastify encapsulates validator compilers)
       const schemas = new SchemaRegistry();
       schemas.install(child);
-      registerDashboardRoutes(child, { gallery, corrections: this.corrections, cameras: () => this.cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
-      registerAlertsRoutes(child, { rules: this.rules, alerts: this.alerts, audit: gallery.store.audit }, schemas);
+      registerDashboardRoutes(child, { sightings: gallery.sightings, audit: gallery.audit, corrections: this.corrections, cameras: () => this.cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
+      registerAlertsRoutes(child, { rules: this.rules, alerts: this.alerts, audit: gallery.audit }, schemas);
       registerUnknownsRoutes(child, this.corrections, schemas, (personId) => { if (personId) this.gatewayRef?.peopleChanged(personId); });
     });
     // changes made through the gallery's own routes reach every open page
@@ -149,7 +151,7 @@ export class DashboardService {
     });
     await app.ready();
     const gateway = new LiveGateway({
-      httpServer: app.server, keys: gallery.store.keys, sightings: gallery.store.sightings, corrections: this.corrections,
+      httpServer: app.server, keys: gallery.keys, sightings: gallery.sightings, corrections: this.corrections,
       preview: this.preview, cameras: () => this.cameras.statuses(), cropOf: (id) => this.cropBase64(id),
       replayLimit: config.dashboard.replayLimit, previewFps: config.dashboard.previewFps, logger: this.options.logger,
     });
@@ -173,14 +175,23 @@ export class DashboardService {
     this.hubListeners.push(() => hub.off('frame', l));
   }
 
+  /** A sighting's best crop (JPEG); throws E_PATH_OUTSIDE_DATA_DIR for a stored path that leaves the data directory. */
   private crop(id: number): Buffer | undefined {
-    const s = this.options.gallery.store.sightings.get(id);
-    const abs = s?.cropPath ? this.options.gallery.resolveDataPath(s.cropPath) : undefined;
+    const { gallery } = this.options;
+    const s = gallery.sightings.get(id);
+    const abs = s?.cropPath ? resolveInDataDir(gallery.dataDir, s.cropPath) : undefined;
     return abs && existsSync(abs) ? readFileSync(abs) : undefined;
   }
 
+  /** For live events: a refused crop path is logged and the event goes out without the crop. */
   private cropBase64(id: number): string | null {
-    return this.crop(id)?.toString('base64') ?? null;
+    try {
+      return this.crop(id)?.toString('base64') ?? null;
+    } catch (e) {
+      if (!isFaceStreamError(e) || e.code !== 'E_PATH_OUTSIDE_DATA_DIR') throw e;
+      this.options.logger.warn({ sighting: id, err: e.message }, 'sighting crop not sent');
+      return null;
+    }
   }
 
   close(): Promise<void> {

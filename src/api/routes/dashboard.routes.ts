@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
-import type { Gallery } from '../../identify/gallery.js';
+import type { AuditRepository } from '../../store/audit.repository.js';
+import type { SightingsRepository } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from '../live/corrections.service.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -10,7 +11,8 @@ import type { SchemaRegistry } from '../validation.js';
 const sightingId = z.strictObject({ id: z.coerce.number().int().positive() });
 
 export interface DashboardRoutesDeps {
-  gallery: Gallery;
+  sightings: Pick<SightingsRepository, 'get'>;
+  audit: Pick<AuditRepository, 'list'>;
   corrections: CorrectionsService;
   cameras: () => CameraStatus[];
   cropOf: (sightingId: number) => Buffer | undefined;
@@ -21,7 +23,7 @@ export interface DashboardRoutesDeps {
 /** What the dashboard needs beyond the gallery API: who am I, cameras, one sighting, its crop, corrections, audit. */
 export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRoutesDeps, schemas: SchemaRegistry): void {
   const tags = ['dashboard'];
-  const { gallery } = deps;
+  const { sightings, audit } = deps;
 
   app.get('/api/me', { schema: schemas.route({}, { tags, summary: 'The presented key: role and name (sign-in check)' }) }, async (req) => {
     const k = req.apiKey!;
@@ -31,7 +33,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
   app.get('/api/cameras', { schema: schemas.route({}, { tags, summary: 'Latest status of every camera' }) }, async () => ({ items: deps.cameras() }));
 
   app.get('/api/sightings/:id', { schema: schemas.route({ params: sightingId }, { tags, summary: 'One sighting' }) }, async (req) => {
-    const s = gallery.store.sightings.get((req.params as { id: number }).id);
+    const s = sightings.get((req.params as { id: number }).id);
     if (!s) throw new ApiError(404, 'E_NOT_FOUND', 'no such sighting');
     return s;
   });
@@ -55,6 +57,6 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     schema: schemas.route({ querystring: z.strictObject({ target: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) }, { tags, summary: 'Recent audit log entries (newest first)' }),
   }, async (req) => {
     const q = req.query as { target?: string; limit: number };
-    return { items: gallery.store.audit.list(q) };
+    return { items: audit.list(q) };
   });
 }

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { Gallery } from '../../identify/gallery.js';
+import type { IdentificationService } from '../../identify/identification.service.js';
 import { ApiError } from '../errors.js';
 import { readUpload } from '../uploads.js';
 
 /** Identify every face of one uploaded image (a read: viewer keys may call it). */
-export function registerIdentifyRoutes(app: FastifyInstance, gallery: Gallery): void {
+export function registerIdentifyRoutes(app: FastifyInstance, matcher: Pick<IdentificationService, 'identifyImage' | 'threshold'>): void {
   app.post('/api/identify', {
     config: { readOnly: true },
     schema: { tags: ['identify'], summary: 'Identify every face in one uploaded image (multipart, one file)', consumes: ['multipart/form-data'] },
   }, async (req) => {
     const { files } = await readUpload(req);
     if (files.length !== 1) throw new ApiError(400, 'E_VALIDATION', `expected one image file, got ${files.length}`);
-    const r = await gallery.identifyImage(files[0]!.data);
-    return { ...r, threshold: gallery.threshold };
+    const r = await matcher.identifyImage(files[0]!.data);
+    return { ...r, threshold: matcher.threshold };
   });
 }

@@ -16,48 +16,49 @@ const paging = { limit: z.coerce.number().int().min(1).max(500).default(50), off
  * People CRUD and their face samples. Names are NOT unique: two people may share a name, so a
  * duplicate name is accepted (201) and every reference is by id.
  */
-export function registerPeopleRoutes(app: FastifyInstance, gallery: Gallery, schemas: SchemaRegistry): void {
+export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery, 'people' | 'enrollment'>, schemas: SchemaRegistry): void {
   const tags = ['people'];
+  const { people, enrollment } = gallery;
 
   app.get('/api/people', { schema: schemas.route({ querystring: z.strictObject({ ...paging, name: name.optional() }) }, { tags, summary: 'List people (paginated, by name)' }) }, async (req) => {
     const q = req.query as { limit: number; offset: number; name?: string };
-    return { ...gallery.listPeople(q), limit: q.limit, offset: q.offset };
+    return { ...people.listPeople(q), limit: q.limit, offset: q.offset };
   });
 
   app.post('/api/people', { schema: schemas.route({ body: z.strictObject({ name, metadata: metadata.optional() }) }, { tags, summary: 'Create a person (names need not be unique)' }) }, async (req, reply) => {
     const b = req.body as { name: string; metadata?: Record<string, unknown> };
-    const p = gallery.createPerson(b.name, b.metadata ?? {}, actorOf(req));
+    const p = people.createPerson(b.name, b.metadata ?? {}, actorOf(req));
     return reply.status(201).send({ ...p, samples: 0 });
   });
 
   app.get('/api/people/:id', { schema: schemas.route({ params: personId }, { tags, summary: 'A person and their samples' }) }, async (req) => {
     const { id } = req.params as { id: string };
-    const p = gallery.getPerson(id);
-    return { ...p, sampleList: gallery.samplesOf(id).map((s) => ({ id: s.id, modelId: s.modelId, quality: s.quality, createdAt: s.createdAt, hasThumbnail: s.cropFile !== null })) };
+    const p = people.getPerson(id);
+    return { ...p, sampleList: people.samplesOf(id).map((s) => ({ id: s.id, modelId: s.modelId, quality: s.quality, createdAt: s.createdAt, hasThumbnail: s.cropFile !== null })) };
   });
 
   app.patch('/api/people/:id', {
     schema: schemas.route({ params: personId, body: z.strictObject({ name: name.optional(), metadata: metadata.optional() }).refine((b) => b.name !== undefined || b.metadata !== undefined, 'name or metadata required') }, { tags, summary: 'Rename a person or replace their metadata' }),
   }, async (req) => {
     const { id } = req.params as { id: string };
-    const p = gallery.updatePerson(id, req.body as { name?: string; metadata?: Record<string, unknown> }, actorOf(req));
-    return { ...p, samples: gallery.store.samples.countByPerson(id) };
+    const p = people.updatePerson(id, req.body as { name?: string; metadata?: Record<string, unknown> }, actorOf(req));
+    return { ...p, samples: people.sampleCount(id) };
   });
 
   app.delete('/api/people/:id', { schema: schemas.route({ params: personId }, { tags, summary: 'Erase a person: samples, thumbnails, sightings (GDPR); audited' }) }, async (req) => {
     const { id } = req.params as { id: string };
-    return gallery.deletePerson(id, actorOf(req));
+    return people.deletePerson(id, actorOf(req));
   });
 
   app.post('/api/people/:id/samples', {
     schema: schemas.route({ params: personId }, { tags, summary: 'Add face samples: multipart image files (field "force" = "true" adds a face matching another person)', consumes: ['multipart/form-data'] }),
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    gallery.getPerson(id);
+    people.getPerson(id);
     const { files, fields } = await readUpload(req);
     const force = fields.force === 'true' || fields.force === '1';
     const results = [];
-    for (const f of files) results.push(await gallery.enrollPhoto(id, f.data, { label: f.filename, force, actor: actorOf(req) }));
+    for (const f of files) results.push(await enrollment.enrollPhoto(id, f.data, { label: f.filename, force, actor: actorOf(req) }));
     const accepted = results.filter((r) => r.status === 'accepted').length;
     if (accepted === 0 && results.some((r) => r.status === 'rejected')) {
       throw new ApiError(422, 'E_NO_SAMPLE_ACCEPTED', results.map((r) => `${r.file}: ${r.status === 'accepted' ? 'accepted' : r.reason}`).join('; '), results);
@@ -67,15 +68,14 @@ export function registerPeopleRoutes(app: FastifyInstance, gallery: Gallery, sch
 
   app.delete('/api/people/:id/samples/:sampleId', { schema: schemas.route({ params: sampleParams }, { tags, summary: 'Remove one face sample (and its thumbnail)' }) }, async (req, reply) => {
     const { id, sampleId } = req.params as { id: string; sampleId: number };
-    gallery.getPerson(id);
-    gallery.removeSample(id, sampleId, actorOf(req));
+    people.getPerson(id);
+    people.removeSample(id, sampleId, actorOf(req));
     return reply.status(204).send();
   });
 
   app.get('/api/people/:id/samples/:sampleId/thumbnail', { schema: schemas.route({ params: sampleParams }, { tags, summary: 'The face crop JPEG of a sample' }) }, async (req, reply) => {
     const { id, sampleId } = req.params as { id: string; sampleId: number };
-    const s = gallery.store.samples.get(sampleId);
-    const jpeg = s && s.personId === id ? gallery.thumbnail(sampleId) : undefined;
+    const jpeg = people.sampleOf(id, sampleId) ? people.thumbnail(sampleId) : undefined;
     if (!jpeg) throw new ApiError(404, 'E_NOT_FOUND', `person ${id} has no sample ${sampleId} with a thumbnail`);
     return reply.type('image/jpeg').send(jpeg);
   });

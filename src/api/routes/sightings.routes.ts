@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Gallery } from '../../identify/gallery.js';
+import type { SightingsRepository } from '../../store/sightings.repository.js';
 import type { SchemaRegistry } from '../validation.js';
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -16,12 +16,12 @@ const query = z.strictObject({
 });
 
 /** Search the sightings history (written by the stream pipeline), newest first. */
-export function registerSightingsRoutes(app: FastifyInstance, gallery: Gallery, schemas: SchemaRegistry): void {
+export function registerSightingsRoutes(app: FastifyInstance, sightings: Pick<SightingsRepository, 'search'>, schemas: SchemaRegistry): void {
   app.get('/api/sightings', { schema: schemas.route({ querystring: query }, { tags: ['sightings'], summary: 'Search sightings: by person, camera, time range, unknown only; paginated' }) }, async (req) => {
     const q = req.query as z.infer<typeof query>;
     // ISO strings compare correctly only in one zone: normalise to UTC like the stored times
     const utc = (t?: string) => (t === undefined ? undefined : new Date(t).toISOString());
-    const r = gallery.store.sightings.search({ personId: q.personId, cameraId: q.cameraId, from: utc(q.from), to: utc(q.to), unknownOnly: q.unknown === 'true', limit: q.limit, offset: q.offset });
+    const r = sightings.search({ personId: q.personId, cameraId: q.cameraId, from: utc(q.from), to: utc(q.to), unknownOnly: q.unknown === 'true', limit: q.limit, offset: q.offset });
     return { ...r, limit: q.limit, offset: q.offset };
   });
 }

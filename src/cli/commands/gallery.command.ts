@@ -7,8 +7,9 @@ import { ApiServer } from '../../api/server.js';
 import type { Config } from '../../config/index.js';
 import type { FacePipeline } from '../../vision/face.pipeline.js';
 import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
-import { Gallery, type EnrollOutcome } from '../../identify/gallery.js';
-import { GalleryStore } from '../../store/gallery.store.js';
+import type { EnrollOutcome } from '../../identify/enrollment.service.js';
+import { openGallery, type Gallery } from '../../identify/gallery.js';
+import { DataStore } from '../../store/data.store.js';
 import { apiRoles, type ApiRole } from '../../store/keys.repository.js';
 import { configFrom, FaceStreamError, printJson, runCommand } from '../context.js';
 
@@ -19,7 +20,7 @@ async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FacePipeli
   const config = configFrom(cmd);
   const engine = await openFacePipeline(config);
   try {
-    const gallery = Gallery.open({
+    const gallery = openGallery({
       dataDir: path.resolve(config.data.dir), engine, settings: config.gallery, saveDelayMs,
       logger: { info: () => {}, warn: (o, m) => process.stderr.write(`facestream: warning: ${m ?? ''} ${JSON.stringify(o)}\n`) },
     });
@@ -33,16 +34,16 @@ async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FacePipeli
   }
 }
 
-/** The store alone (people and keys commands need no model). */
-function withStore<T>(cmd: Command, use: (s: GalleryStore) => T): T {
-  const store = GalleryStore.open(path.resolve(configFrom(cmd).data.dir));
+/** The database alone (people and keys commands need no model). */
+function withStore<T>(cmd: Command, use: (s: DataStore) => T): T {
+  const store = DataStore.open(path.resolve(configFrom(cmd).data.dir));
   try { return use(store); } finally { store.close(); }
 }
 
 /** The person with this name, created when there is none; an error when several share it. */
 function personNamed(g: Gallery, name: string): { id: string; created: boolean } {
-  const p = g.personByName(name);
-  return p ? { id: p.id, created: false } : { id: g.createPerson(name).id, created: true };
+  const p = g.people.personByName(name);
+  return p ? { id: p.id, created: false } : { id: g.people.createPerson(name).id, created: true };
 }
 
 function outcomeLine(o: EnrollOutcome): string {
@@ -80,7 +81,7 @@ export function registerGalleryCommands(program: Command): void {
         const results: (EnrollOutcome & { person: string; personId: string })[] = [];
         for (const job of jobs) {
           const p = personNamed(g, job.name);
-          const r = await g.enrollPhoto(p.id, job.file, { force: opts.force });
+          const r = await g.enrollment.enrollPhoto(p.id, job.file, { force: opts.force });
           results.push({ ...r, person: job.name, personId: p.id });
           bar?.increment(1, { file: path.basename(job.file) });
         }
@@ -101,8 +102,8 @@ export function registerGalleryCommands(program: Command): void {
     .argument('<photo>', 'JPEG, PNG or WebP file')
     .option('--json', 'JSON output')
     .action((photo: string, opts: { json?: boolean }, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
-      const r = await g.identifyImage(photo);
-      if (opts.json) { printJson({ image: photo, ...r, threshold: g.threshold }); return; }
+      const r = await g.matcher.identifyImage(photo);
+      if (opts.json) { printJson({ image: photo, ...r, threshold: g.matcher.threshold }); return; }
       if (r.faces.length === 0) process.stdout.write('no face found\n');
       for (const f of r.faces) {
         const b = `${f.box.x},${f.box.y} ${f.box.width}x${f.box.height}`;
@@ -131,12 +132,12 @@ export function registerGalleryCommands(program: Command): void {
     process.stdout.write(`renamed ${id} to ${name}\n`);
   })));
   people.command('delete').description('erase a person: samples, crops, sightings (audited)').argument('<id>').action((id: string, _o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
-    printJson(g.deletePerson(id));
+    printJson(g.people.deletePerson(id));
   })));
 
   const gallery = program.command('gallery').description('export or import the whole gallery as one portable JSON file');
   gallery.command('export').argument('<file>').action((file: string, _o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
-    const data = g.exportGallery();
+    const data = g.transfer.exportGallery();
     writeFileSync(`${file}.tmp`, JSON.stringify(data));
     renameSync(`${file}.tmp`, file);
     process.stdout.write(`exported ${data.people.length} people, ${data.people.reduce((n, p) => n + p.samples.length, 0)} samples to ${file}\n`);
@@ -144,7 +145,7 @@ export function registerGalleryCommands(program: Command): void {
   gallery.command('import').argument('<file>').action((file: string, _o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
     let data: unknown;
     try { data = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${file}: ${(e as Error).message}`); }
-    printJson(g.importGallery(data));
+    printJson(g.transfer.importGallery(data));
   })));
 
   const keys = program.command('keys').description('API keys (stored hashed; a new key is printed once)');
@@ -166,9 +167,9 @@ export function registerGalleryCommands(program: Command): void {
     .description('re-embed every sample from its stored crop with the current model, then rebuild the index')
     .action((_o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
       const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'reindex [{bar}] {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
-      const r = await g.reindex((done, total) => { if (done === 0) bar?.start(total, 0); else bar?.update(done); });
+      const r = await g.enrollment.reindex((done, total) => { if (done === 0) bar?.start(total, 0); else bar?.update(done); });
       bar?.stop();
-      printJson({ modelId: g.modelId, ...r });
+      printJson({ modelId: g.index.modelId, ...r });
       return r.failed.length ? 1 : 0;
     })));
 
@@ -179,7 +180,7 @@ export function registerGalleryCommands(program: Command): void {
       const server = new ApiServer({ gallery: g, api: config.api, logger: { level: config.log.level } });
       // index changes are saved a second after they happen (saveDelayMs), and on shutdown
       const address = await server.start();
-      log.info({ address, people: g.store.people.count(), indexSize: g.indexSize }, 'facestream API listening');
+      log.info({ address, people: g.people.count(), indexSize: g.index.size }, 'facestream API listening');
       await new Promise<void>((resolve) => {
         const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
         process.on('SIGINT', stop);

@@ -5,7 +5,7 @@ import { FaceStreamError } from '../../errors/index.js';
 import { formatDoctor, runDoctor } from '../../ops/doctor.js';
 import { RetentionService } from '../../ops/retention.service.js';
 import { systemClock } from '../../common/clock.js';
-import { GalleryStore, STORE_FILE } from '../../store/gallery.store.js';
+import { DataStore, STORE_FILE } from '../../store/data.store.js';
 import { configFrom, printJson, runCommand } from '../context.js';
 
 /** A date or date-time the user typed; a bare date means its start, UTC. */
@@ -37,9 +37,9 @@ export function registerOpsCommands(program: Command): void {
       const config = configFrom(cmd);
       const before = parseBefore(opts.before);
       if (!existsSync(path.join(config.data.dir, STORE_FILE))) throw new FaceStreamError('E_NOT_FOUND', `no store in ${config.data.dir} (set --data-dir or data.dir)`);
-      const store = GalleryStore.open(config.data.dir);
+      const store = DataStore.open(config.data.dir);
       try {
-        const service = new RetentionService(store.db, config.data.dir, systemClock, config.retention);
+        const service = new RetentionService(store.retention, config.data.dir, systemClock, config.retention);
         printJson(service.purge({ sightings: before, unknown: before, alerts: before }, { dryRun: opts.dryRun }));
       } finally {
         store.close();

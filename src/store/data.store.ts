@@ -1,23 +1,30 @@
 import path from 'node:path';
+import { AlertRulesRepository } from './alert-rules.repository.js';
 import { AuditRepository } from './audit.repository.js';
+import { CorrectionsRepository } from './corrections.repository.js';
 import { openDatabase, type Db } from './database.js';
 import { KeysRepository } from './keys.repository.js';
 import { PeopleRepository } from './people.repository.js';
+import { RetentionRepository } from './retention.repository.js';
 import { SamplesRepository } from './samples.repository.js';
 import { SightingsRepository } from './sightings.repository.js';
 
 export const STORE_FILE = 'facestream.db';
 
 /**
- * The SQLite store of one data directory: every repository over one connection. The process
- * that opens it is the single writer of the gallery (and of its index).
+ * The SQLite database of one data directory: every repository over one connection. The process
+ * that opens it for the gallery is the single writer of the gallery (and of its index).
+ * Application code uses the repositories; `db` is for migrations and tests.
  */
-export class GalleryStore {
+export class DataStore {
   readonly people: PeopleRepository;
   readonly samples: SamplesRepository;
   readonly sightings: SightingsRepository;
   readonly audit: AuditRepository;
   readonly keys: KeysRepository;
+  readonly alertRules: AlertRulesRepository;
+  readonly corrections: CorrectionsRepository;
+  readonly retention: RetentionRepository;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -26,11 +33,14 @@ export class GalleryStore {
     this.sightings = new SightingsRepository(db);
     this.audit = new AuditRepository(db);
     this.keys = new KeysRepository(db);
+    this.alertRules = new AlertRulesRepository(db);
+    this.corrections = new CorrectionsRepository(db, this.sightings, this.audit);
+    this.retention = new RetentionRepository(db);
   }
 
   /** Open (creating and migrating) `<dataDir>/facestream.db`. */
-  static open(dataDir: string): GalleryStore {
-    return new GalleryStore(openDatabase(path.join(dataDir, STORE_FILE)));
+  static open(dataDir: string): DataStore {
+    return new DataStore(openDatabase(path.join(dataDir, STORE_FILE)));
   }
 
   /** Run `fn` in one IMMEDIATE transaction (writes are all-or-nothing, writers serialise). */

@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { GalleryConfig } from '../config/schema.js';
+import { isFaceStreamError } from '../errors/index.js';
+import type { DataStore } from '../store/data.store.js';
+import { CROPS_DIR, personCropsDir, resolveInDataDir, SIGHTING_CROPS_DIR } from '../store/data-paths.js';
+import type { FaceSample } from '../store/samples.repository.js';
+import type { AnalyzeResult } from '../vision/face.pipeline.js';
+import type { RgbImage } from '../vision/decode/image.decoder.js';
+import type { Box, FaceQuality } from '../vision/types.js';
+import type { GalleryIndex } from './gallery.index.js';
+import { round6, type FaceAnalyzer } from './gallery.types.js';
+import type { PeopleService } from './people.service.js';
+
+export const rejectReasons = ['no_face', 'several_faces', 'too_small', 'too_blurry', 'too_turned', 'unreadable', 'matches_other_person'] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+
+/** The outcome of one photo offered for enrollment. */
+export type EnrollOutcome =
+  | { file: string; status: 'accepted'; sampleId: number; box: Box; quality: FaceQuality }
+  | { file: string; status: 'skipped'; reason: 'duplicate'; detail: string; sampleId: number }
+  | { file: string; status: 'rejected'; reason: RejectReason; detail: string; match?: { personId: string; name: string; distance: number } };
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export interface EnrollmentDeps {
+  store: Pick<DataStore, 'transaction' | 'bumpRevision' | 'people' | 'samples' | 'audit'>;
+  index: Pick<GalleryIndex, 'modelId' | 'closed' | 'assertModel' | 'search' | 'applyChanges' | 'refreshModelState' | 'rebuild'>;
+  people: Pick<PeopleService, 'getPerson'>;
+  engine: FaceAnalyzer;
+  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'>;
+  /** Data directory: crops are written under <dataDir>/crops/<personId>/. */
+  dataDir: string;
+}
+
+/**
+ * Enrollment: photos in, face samples out (store row, crop file, index vector), and reindex
+ * after a model change. The single writer of samples: enrollPhoto's checks and insert run
+ * synchronously after the analysis, so concurrent enrollments see one consistent index.
+ */
+export class EnrollmentService {
+  constructor(private readonly deps: EnrollmentDeps) {}
+
+  private get modelId(): string { return this.deps.index.modelId; }
+
+  /**
+   * Offer one photo of a person. Exactly one usable face is required; a near-duplicate of one of
+   * the person's samples is skipped; a face that matches a *different* person within the
+   * threshold is rejected as a likely mislabel unless `force`. Outcomes are return values;
+   * only an unknown person id or a model mismatch throw.
+   */
+  async enrollPhoto(personId: string, photo: Buffer | string, options: { label?: string; force?: boolean; actor?: string } = {}): Promise<EnrollOutcome> {
+    const { store, index, people, engine, settings, dataDir } = this.deps;
+    const file = options.label ?? (typeof photo === 'string' ? photo : 'upload');
+    people.getPerson(personId);
+    index.assertModel();
+    let bytes: Buffer, image: RgbImage, result: AnalyzeResult;
+    try {
+      bytes = typeof photo === 'string' ? await readFile(photo) : photo;
+      image = await engine.decode(bytes);
+      result = await engine.analyze(image);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (isFaceStreamError(e) || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+        return { file, status: 'rejected', reason: 'unreadable', detail: (e as Error).message };
+      }
+      throw e;
+    }
+    const imageSha256 = sha256(bytes);
+    if (result.faces.length === 0) return { file, status: 'rejected', reason: 'no_face', detail: 'no face found' };
+    const usable = result.faces.filter((f) => f.embedding);
+    if (usable.length > 1) return { file, status: 'rejected', reason: 'several_faces', detail: `${usable.length} usable faces; enrollment photos must show one person` };
+    if (usable.length === 0) {
+      const largest = result.faces.reduce((a, b) => (a.box.width * a.box.height >= b.box.width * b.box.height ? a : b));
+      const reason = (largest.quality.reasons[0] ?? 'no_face') as RejectReason;
+      return { file, status: 'rejected', reason, detail: `face rejected by the quality gate (${largest.quality.reasons.join(', ')})` };
+    }
+    const face = usable[0]!;
+    const crop = await cropJpeg(image, face.box);
+
+    // From here on synchronous: the checks and the insert see one consistent index, so
+    // concurrent enrollments cannot both pass the duplicate check or lose a sample.
+    if (index.closed) throw new Error('Gallery is closed');
+    people.getPerson(personId);
+    const threshold = engine.threshold;
+    const embedding = face.embedding!;
+    const hits = index.search(embedding, Math.max(settings.topK, 8));
+    const own = hits.find((h) => h.personId === personId && h.distance < settings.duplicateDistance);
+    if (own) return { file, status: 'skipped', reason: 'duplicate', detail: `within ${round6(own.distance)} of sample ${own.sampleId}`, sampleId: own.sampleId };
+    const sameImage = store.samples.byPerson(personId).find((s) => s.imageSha256 === imageSha256 && s.modelId === this.modelId);
+    if (sameImage) return { file, status: 'skipped', reason: 'duplicate', detail: 'the same photo is already enrolled', sampleId: sameImage.id };
+    const other = hits.find((h) => h.personId !== personId && h.distance <= threshold);
+    if (other && !options.force) {
+      const otherId = other.personId;
+      const name = store.people.get(otherId)?.name ?? otherId;
+      return { file, status: 'rejected', reason: 'matches_other_person', detail: `the face matches ${name} (distance ${round6(other.distance)} <= ${round6(threshold)}); likely mislabelled (use force to add anyway)`, match: { personId: otherId, name, distance: round6(other.distance) } };
+    }
+    const rel = path.join(CROPS_DIR, personId, `${randomUUID()}.jpg`);
+    mkdirSync(personCropsDir(dataDir, personId), { recursive: true });
+    const abs = resolveInDataDir(dataDir, rel);
+    writeFileSync(abs, crop);
+    let sample: FaceSample;
+    try {
+      sample = store.transaction(() => {
+        const s = store.samples.add({ personId, modelId: this.modelId, embedding, imageSha256, cropFile: rel, quality: { ...face.quality, box: face.box } });
+        store.bumpRevision();
+        store.audit.record(options.actor ?? 'cli', 'sample.add', personId, { sampleId: s.id, forced: Boolean(other && options.force) });
+        return s;
+      });
+    } catch (e) {
+      rmSync(abs, { force: true });
+      throw e;
+    }
+    index.applyChanges({ added: [{ sampleId: sample.id, personId, embedding }] });
+    return { file, status: 'accepted', sampleId: sample.id, box: face.box, quality: face.quality };
+  }
+
+  /**
+   * Re-embed every sample from its stored crop with the current engine (after a model change),
+   * then rebuild the index. Samples whose crop is missing (or whose stored path leaves the data
+   * directory) or yields no face are reported, kept unchanged (they stay excluded from the index
+   * until re-enrolled).
+   */
+  async reindex(progress?: (done: number, total: number) => void): Promise<{ reembedded: number; failed: { sampleId: number; reason: string }[] }> {
+    const { store, index, engine, dataDir } = this.deps;
+    const all = [...store.samples.iterate()];
+    const failed: { sampleId: number; reason: string }[] = [];
+    const updates: { id: number; embedding: Float32Array }[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i]!;
+      progress?.(i, all.length);
+      try {
+        const abs = s.cropFile ? resolveInDataDir(dataDir, s.cropFile) : undefined;
+        if (!abs || !existsSync(abs)) { failed.push({ sampleId: s.id, reason: 'crop missing' }); continue; }
+        const buf = readFileSync(abs);
+        // The crop keeps a margin around the face: detect in it first, fall back to the whole crop.
+        let faces = (await engine.analyze(buf)).faces.filter((f) => f.embedding);
+        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true })).faces.filter((f) => f.embedding);
+        const best = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
+        if (!best) { failed.push({ sampleId: s.id, reason: 'no usable face in crop' }); continue; }
+        updates.push({ id: s.id, embedding: best.embedding! });
+      } catch (e) {
+        failed.push({ sampleId: s.id, reason: (e as Error).message });
+      }
+    }
+    progress?.(all.length, all.length);
+    store.transaction(() => {
+      for (const u of updates) store.samples.updateEmbedding(u.id, this.modelId, u.embedding);
+      store.bumpRevision();
+      store.audit.record('cli', 'gallery.reindex', null, { modelId: this.modelId, reembedded: updates.length, failed: failed.length });
+    });
+    index.refreshModelState();
+    index.rebuild('reindex');
+    // crop folders of people erased while a crash interrupted the file deletion (crops/sightings
+    // holds the sightings' crops: not a person's folder)
+    const cropsDir = resolveInDataDir(dataDir, CROPS_DIR);
+    if (existsSync(cropsDir)) {
+      for (const d of readdirSync(cropsDir)) {
+        if (path.join(CROPS_DIR, d) === SIGHTING_CROPS_DIR || store.people.get(d)) continue;
+        rmSync(personCropsDir(dataDir, d), { recursive: true, force: true });
+      }
+    }
+    return { reembedded: updates.length, failed };
+  }
+}
+
+/** A JPEG of the face with a margin of its own size around it (the input of reindex). */
+export async function cropJpeg(image: RgbImage, box: Box, margin = 0.4, maxSide = 320): Promise<Buffer> {
+  const mx = box.width * margin, my = box.height * margin;
+  const left = Math.max(0, Math.floor(box.x - mx)), top = Math.max(0, Math.floor(box.y - my));
+  const right = Math.min(image.width, Math.ceil(box.x + box.width + mx)), bottom = Math.min(image.height, Math.ceil(box.y + box.height + my));
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract({ left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) })
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
