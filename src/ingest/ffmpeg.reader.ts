@@ -1,6 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import type { CameraConfig } from '../config/schema.js';
+import { isFaceStreamError } from '../errors/index.js';
+import { cameraSchemeOf, checkCameraUrl, protocolWhitelistFor, type CameraUrlPolicy, type CheckedCameraUrl } from './camera-url.policy.js';
 import type { FrameSource, FrameSourceFactory, FrameSourceHandlers } from './frame-source.js';
 import { JpegFrameParser } from './jpeg-frame.parser.js';
 import { maskUrl, sourceKind } from './mask-url.js';
@@ -13,16 +15,19 @@ export interface FfmpegReaderOptions {
   ioTimeoutMs?: number;
   /** ffmpeg binary (default: ffmpeg on PATH / FFMPEG_PATH). */
   ffmpegPath?: string;
+  /** ingest.allowedSchemes / ingest.fileRoots, checked right before every ffmpeg start (default: the schema defaults). */
+  policy?: CameraUrlPolicy;
 }
 
 /** The ffmpeg arguments for one camera: input options, output options. */
 export function ffmpegArgs(camera: CameraConfig, o: FfmpegReaderOptions): { input: string[]; output: string[] } {
   const kind = sourceKind(camera.url);
   const timeoutUs = String((o.ioTimeoutMs ?? 5000) * 1000);
-  const input = ['-nostdin', '-hide_banner', '-loglevel', 'error'];
+  // only the protocols this scheme needs: no concat:, subfile:, file: inside a stream, ... (throws for a non-camera scheme)
+  const input = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-protocol_whitelist', protocolWhitelistFor(camera.url)];
   if (kind === 'rtsp') input.push('-rtsp_transport', camera.transport, '-timeout', timeoutUs);
   else if (kind === 'http') input.push('-timeout', timeoutUs);
-  else input.push('-stream_loop', '-1', '-re');
+  else if (cameraSchemeOf(camera.url) === 'file') input.push('-stream_loop', '-1', '-re');
   const filters = [`fps=${camera.sampleFps}`];
   if (o.maxWidth > 0) filters.push(`scale='min(${o.maxWidth},iw)':-2`);
   const output = ['-an', '-vf', filters.join(','), '-c:v', 'mjpeg', '-q:v', String(o.jpegQuality), '-f', 'image2pipe'];
@@ -54,8 +59,18 @@ export class FfmpegReader implements FrameSource {
   }
 
   private spawn(): void {
-    const { input, output } = ffmpegArgs(this.camera, this.options);
-    const cmd = ffmpeg(this.camera.url).inputOptions(input).outputOptions(output);
+    // the policy again, right before ffmpeg starts: a file may have become a symlink out of fileRoots
+    let checked: CheckedCameraUrl;
+    let args: { input: string[]; output: string[] };
+    try {
+      checked = checkCameraUrl(this.camera.url, this.options.policy, { requireFile: true });
+      args = ffmpegArgs(this.camera, this.options);
+    } catch (e) {
+      this.finish(isFaceStreamError(e) ? `${e.code}: ${e.message}` : (e as Error).message);
+      return;
+    }
+    const { input, output } = args;
+    const cmd = ffmpeg(checked.input).inputOptions(input).outputOptions(output);
     if (this.options.ffmpegPath) cmd.setFfmpegPath(this.options.ffmpegPath);
     cmd.on('stderr', (line: string) => {
       const l = line.trim();

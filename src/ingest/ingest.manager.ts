@@ -6,6 +6,7 @@ import type { CameraStatus } from '../contracts/camera.schema.js';
 import { redisKeys } from '../contracts/queues.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FramesProducer } from '../queue/frames.queue.js';
+import { CameraUrlError, checkCameraUrl } from './camera-url.policy.js';
 import { CameraWatchdog } from './camera.watchdog.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';
@@ -43,17 +44,39 @@ export class IngestManager extends EventEmitter<IngestEvents> {
   }
 
   start(): void {
-    for (const c of this.config.cameras) if (c.enabled) this.addCamera(c);
+    for (const c of this.config.cameras) if (c.enabled) this.addConfigured(c);
     this.timer = setInterval(() => { for (const w of this.cameras.values()) this.publishStatus(w.status()); }, this.deps.statusIntervalMs ?? 2000);
     this.timer.unref();
   }
 
+  /**
+   * A boot camera. Config validation refuses hostile URLs already; one that skipped it (--camera
+   * flags) and is refused here stays listed, offline with the E_CAMERA_URL reason, and ffmpeg
+   * never starts for it (throwing here would leave the role half started).
+   */
+  private addConfigured(c: CameraConfig): void {
+    try {
+      this.addCamera(c);
+    } catch (e) {
+      if (!(e instanceof CameraUrlError)) throw e;
+      const reason = `${e.code}: ${e.message}`;
+      this.deps.logger.error({ camera: c.id, err: reason }, 'camera refused');
+      this.add(cameraSchema.parse(c), (_camera, handlers) => ({ start: () => handlers.exit(reason), stop: () => {} }));
+    }
+  }
+
+  /** Add and start a camera; throws E_CAMERA_URL for a URL that ingest.allowedSchemes / fileRoots refuse. */
   addCamera(input: CameraConfig): CameraStatus {
     if (this.closed) throw new Error('IngestManager is closed');
     const camera = cameraSchema.parse(input);
+    checkCameraUrl(camera.url, this.config);
+    return this.add(camera, this.deps.createSource ?? ffmpegSourceFactory({ jpegQuality: this.config.jpegQuality, maxWidth: this.config.maxWidth, policy: this.config }));
+  }
+
+  private add(camera: CameraConfig, createSource: FrameSourceFactory): CameraStatus {
     if (this.cameras.has(camera.id)) throw new Error(`camera ${camera.id} already exists`);
     const watchdog = new CameraWatchdog(camera, this.config, {
-      createSource: this.deps.createSource ?? ffmpegSourceFactory({ jpegQuality: this.config.jpegQuality, maxWidth: this.config.maxWidth }),
+      createSource,
       clock: this.deps.clock ?? systemClock,
       onFrame: (jpeg, at) => this.onFrame(watchdog, jpeg, at),
       onStatus: (s) => this.publishStatus(s),

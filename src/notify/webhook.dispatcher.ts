@@ -5,6 +5,7 @@ import type { NotifyConfig } from '../config/schema.js';
 import { queueNames } from '../contracts/queues.js';
 import { webhookJobSchema, type DeliveryState, type WebhookJob } from './alert-rule.schema.js';
 import type { AlertRulesRepository } from './alert-rules.repository.js';
+import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
 
 export interface DeliveryUpdate { alertId: number; delivery: DeliveryState; attempts: number; error: string | null }
@@ -14,7 +15,9 @@ export interface WebhookDispatcherDeps {
   /** The deployment's redis prefix (queues of several deployments never mix). */
   prefix: string;
   rules: Pick<AlertRulesRepository, 'secretOf' | 'setDelivery'>;
-  config: Pick<NotifyConfig, 'webhookTimeoutMs' | 'webhookAttempts' | 'webhookBackoffMs' | 'webhookConcurrency'>;
+  config: Pick<NotifyConfig, 'webhookTimeoutMs' | 'webhookAttempts' | 'webhookBackoffMs' | 'webhookConcurrency' | 'allowPrivateTargets'>;
+  /** Host resolver of webhook targets (default dns.lookup); tests inject one. */
+  resolve?: HostResolver;
   logger: Logger;
   onDelivery?: (u: DeliveryUpdate) => void;
 }
@@ -70,8 +73,12 @@ export class WebhookDispatcher {
     const secret = this.deps.rules.secretOf(data.ruleId);
     if (secret === undefined) throw new UnrecoverableError(`rule ${data.ruleId} was deleted`);
     try {
-      return await sendWebhook({ url: data.url, body: data.body, secret, alertId: data.alertId, attempt: job.attemptsMade + 1, timeoutMs: this.deps.config.webhookTimeoutMs });
+      return await sendWebhook({
+        url: data.url, body: data.body, secret, alertId: data.alertId, attempt: job.attemptsMade + 1, timeoutMs: this.deps.config.webhookTimeoutMs,
+        allowPrivateTargets: this.deps.config.allowPrivateTargets, resolve: this.deps.resolve,
+      });
     } catch (e) {
+      // a refused target (E_WEBHOOK_TARGET: ... in the message), a redirect or a 4xx: dead at once, never retried
       if (e instanceof PermanentWebhookError) throw new UnrecoverableError(e.message);
       throw e;
     }

@@ -3,13 +3,14 @@ import { Registry } from 'prom-client';
 import { DashboardService } from '../api/live/dashboard.service.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { runCommand } from '../errors/run-command.js';
-import { galleryIdentifier, storeSightingSink } from '../identify/gallery.adapter.js';
-import { openGallery, type Gallery } from '../identify/gallery.js';
+import { galleryIdentifier } from '../identify/gallery.identifier.js';
+import type { Gallery } from '../identify/gallery.js';
 import { maskUrl } from '../ingest/mask-url.js';
 import { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { startOps } from '../ops/ops.runtime.js';
 import type { FacePipeline } from '../vision/face.pipeline.js';
 import { openFacePipeline } from './face-pipeline.factory.js';
+import { startHubServices } from './hub.services.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from './roles.js';
 
 export const roleNames = ['ingest', 'vision', 'hub'] as const;
@@ -30,14 +31,18 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   try {
     if (roles.includes('hub')) {
       const engine = await openFacePipeline(config);
-      const gallery = openGallery({ dataDir: config.data.dir, engine, settings: config.gallery });
-      extra.push(() => gallery.close(), () => engine.close());
+      extra.push(() => engine.close());
       engines.push(engine);
-      store = gallery;
-      // the dashboard (REST API, web page, live events, alerts) rides on the hub: it sees every sighting
-      const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, gallery, logger, httpLogger: { level: config.log.level } }) : undefined;
+      // closed in reverse: the hub first (its final sightings still reach every subscriber),
+      // then the dashboard, then the services (alerts, cameras, gallery)
+      const services = await startHubServices(config, { engine, logger });
+      started.push(services);
+      store = services.gallery;
+      // the dashboard (REST API, web page, live events) only subscribes: alerts, webhooks and
+      // sighting crops work without it
+      const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, services, logger, httpLogger: { level: config.log.level } }) : undefined;
       if (dashboard) started.push(dashboard);
-      const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, dashboard?.onStored) });
+      const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(services.gallery.matcher), sink: services.sightings });
       dashboard?.attachHub(hub.hub);
       started.push(hub);
     }

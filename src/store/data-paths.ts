@@ -1,3 +1,4 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FaceStreamError } from '../errors/index.js';
 
@@ -36,4 +37,17 @@ export function personCropsDir(dataDir: string, personId: string): string {
     throw new FaceStreamError('E_PATH_OUTSIDE_DATA_DIR', `refusing the person id '${personId}' as a crop folder: it must name one folder of its own under ${CROPS_DIR}/`);
   }
   return abs;
+}
+
+/**
+ * Write the best crop of a stored sighting to crops/sightings/<id>.jpg, atomically (a reader
+ * never sees half a file); returns the data-relative path to store with the row.
+ */
+export function writeSightingCrop(dataDir: string, sightingId: number, jpeg: Buffer): string {
+  const rel = path.join(SIGHTING_CROPS_DIR, `${sightingId}.jpg`);
+  const abs = resolveInDataDir(dataDir, rel);
+  mkdirSync(path.dirname(abs), { recursive: true });
+  writeFileSync(`${abs}.tmp`, jpeg);
+  renameSync(`${abs}.tmp`, abs);
+  return rel;
 }

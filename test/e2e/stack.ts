@@ -5,8 +5,9 @@ import pino from 'pino';
 import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Config } from '../../src/config/schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
-import { openGallery, type Gallery } from '../../src/identify/gallery.js';
+import { galleryIdentifier } from '../../src/identify/gallery.identifier.js';
+import type { Gallery } from '../../src/identify/gallery.js';
+import { startHubServices, type HubServices } from '../../src/roles/hub.services.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
@@ -25,7 +26,8 @@ export class TestStack {
   personId = '';
   port = 0;
 
-  private constructor(readonly config: Readonly<Config>, readonly engine: FacePipeline, readonly gallery: Gallery, readonly dataDir: string, readonly prefix: string) {}
+  private constructor(readonly config: Readonly<Config>, readonly engine: FacePipeline, readonly services: HubServices, readonly dataDir: string, readonly prefix: string) {}
+  get gallery(): Gallery { return this.services.gallery; }
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
 
@@ -43,8 +45,9 @@ export class TestStack {
       log: { level: 'silent' },
     });
     const engine = await createTestEngine();
-    const gallery = openGallery({ dataDir, engine, settings: config.gallery });
-    const s = new TestStack(config, engine, gallery, dataDir, prefix);
+    const services = await startHubServices(config, { engine, logger: pino({ level: 'silent' }) });
+    const gallery = services.gallery;
+    const s = new TestStack(config, engine, services, dataDir, prefix);
     const person = gallery.people.createPerson(options.enroll);
     s.personId = person.id;
     const dir = dataPath('people/gallery', options.enroll);
@@ -53,8 +56,8 @@ export class TestStack {
     s.viewerKey = gallery.keys.create('viewer', 'e2e viewer').key;
     await s.startDashboard();
     const logger = pino({ level: 'silent' });
-    // the sink always feeds the current dashboard (it is restarted by the reconnect test)
-    const hub = startHubRole(config, { logger, identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, (a, b) => s.dashboard.onStored(a, b)) });
+    // the sighting service stores every sighting; the current dashboard subscribes (it is restarted by the reconnect test)
+    const hub = startHubRole(config, { logger, identifier: galleryIdentifier(gallery.matcher), sink: services.sightings });
     s.roles.push(hub);
     s.hubRole = hub;
     s.dashboard.attachHub(hub.hub);
@@ -67,7 +70,7 @@ export class TestStack {
 
   async startDashboard(): Promise<void> {
     const config = this.port ? { ...this.config, api: { ...this.config.api, port: this.port } } : this.config;
-    this.dashboard = await DashboardService.start({ config, gallery: this.gallery, logger: pino({ level: 'silent' }) });
+    this.dashboard = await DashboardService.start({ config, services: this.services, logger: pino({ level: 'silent' }) });
     this.port = Number(new URL(this.dashboard.address).port);
     if (this.hubRole) this.dashboard.attachHub(this.hubRole.hub);
   }
@@ -82,7 +85,7 @@ export class TestStack {
   async close(): Promise<void> {
     for (const r of [...this.roles].reverse()) await r.close().catch(() => {});
     await this.dashboard?.close().catch(() => {});
-    this.gallery.close();
+    await this.services.close();
     this.engine.close();
     await cleanupPrefix(sharedRedisUrl, this.prefix);
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -6,12 +6,12 @@ import pino from 'pino';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { alertPayloadSchema, alertRuleInputSchema, type AlertRuleInput } from '../../src/notify/alert-rule.schema.js';
 import { AlertEvaluator } from '../../src/notify/alert.evaluator.js';
-import { AlertRulesRepository } from '../../src/notify/alert-rules.repository.js';
+import type { AlertRulesRepository } from '../../src/store/alert-rules.repository.js';
 import { AlertService } from '../../src/notify/alert.service.js';
 import { WebhookDispatcher } from '../../src/notify/webhook.dispatcher.js';
 import { verifyWebhook } from '../../src/notify/webhook.signer.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
-import { GalleryStore } from '../../src/store/gallery.store.js';
+import { DataStore } from '../../src/store/data.store.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort } from '../helpers/rtsp-server.js';
 
@@ -47,7 +47,7 @@ const until = async (cond: () => boolean, ms = 30_000) => {
 
 describe('alerts: rules, cooldown and signed webhooks through the BullMQ "webhooks" queue (real Redis)', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
-  let store: GalleryStore;
+  let store: DataStore;
   let rules: AlertRulesRepository;
   let service: AlertService;
   let now = Date.parse('2025-06-01T12:00:00Z');
@@ -55,13 +55,13 @@ describe('alerts: rules, cooldown and signed webhooks through the BullMQ "webhoo
 
   beforeEach(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fst-alerts-'));
-    store = GalleryStore.open(dir);
-    rules = new AlertRulesRepository(store.db);
+    store = DataStore.open(dir);
+    rules = store.alertRules;
     const prefix = uniquePrefix('webhooks');
     const redis = createRedis(sharedRedisUrl, 'alerts-test');
     const dispatcher = new WebhookDispatcher({
       connection: redis, prefix, rules, logger,
-      config: { webhookTimeoutMs: 400, webhookAttempts: 3, webhookBackoffMs: 50, webhookConcurrency: 2 },
+      config: { webhookTimeoutMs: 400, webhookAttempts: 3, webhookBackoffMs: 50, webhookConcurrency: 2, allowPrivateTargets: true }, // the receiver is on 127.0.0.1
     });
     dispatcher.start();
     const evaluator = new AlertEvaluator({ rules, people: store.people, defaultCooldownS: 300, clock: { now: () => now } });

@@ -8,7 +8,9 @@ import type { Config } from '../../src/config/schema.js';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { galleryIdentifier, storeSightingSink } from '../../src/identify/gallery.adapter.js';
+import { galleryIdentifier } from '../../src/identify/gallery.identifier.js';
+import { writeSightingCrop } from '../../src/store/data-paths.js';
+import { SightingService } from '../../src/track/sighting.service.js';
 import { openGallery } from '../../src/identify/gallery.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline.metrics.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from '../../src/roles/roles.js';
@@ -143,7 +145,8 @@ describe('pipeline scenarios (real RTSP server, ffmpeg, Redis/BullMQ, engine)', 
 
     const r = await run({
       clip: 'hamilton_360p.mp4', transport: 'udp',
-      identifier: galleryIdentifier(gallery.matcher), sink: storeSightingSink(gallery.sightings, undefined, { dataDir }),
+      identifier: galleryIdentifier(gallery.matcher),
+      sink: new SightingService({ rows: gallery.sightings, clusters: gallery.corrections, crops: { writeSightingCrop: (id, jpeg) => writeSightingCrop(dataDir, id, jpeg) }, logger: pino({ level: 'silent' }), runId: 'test' }),
       until: ({ sightings }) => sightings.some((s) => s.status === 'confirmed' && s.personId === lin.id),
       maxSeconds: 75,
     });

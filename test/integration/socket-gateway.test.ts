@@ -8,13 +8,15 @@ import { DashboardService } from '../../src/api/live/dashboard.service.js';
 import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { openGallery, type Gallery } from '../../src/identify/gallery.js';
+import type { Gallery } from '../../src/identify/gallery.js';
+import { startHubServices, type HubServices } from '../../src/roles/hub.services.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 
 describe('Socket.IO gateway: authentication, roles, live sightings, resync', () => {
   let engine: FacePipeline;
   let gallery: Gallery;
+  let services: HubServices;
   let dashboard: DashboardService;
   let dir: string;
   let url: string;
@@ -27,16 +29,17 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     dir = mkdtempSync(path.join(tmpdir(), 'fst-socket-'));
     const config = testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix }, api: { host: '127.0.0.1', port: 0 } });
     engine = await createTestEngine();
-    gallery = openGallery({ dataDir: dir, engine, settings: config.gallery });
+    services = await startHubServices(config, { engine, logger: pino({ level: 'silent' }) });
+    gallery = services.gallery;
     admin = gallery.keys.create('admin').key;
     viewer = gallery.keys.create('viewer').key;
-    dashboard = await DashboardService.start({ config, gallery, logger: pino({ level: 'silent' }) });
+    dashboard = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
     url = dashboard.address;
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await dashboard?.close();
-    gallery?.close();
+    await services?.close();
     engine?.close();
     await cleanupPrefix(sharedRedisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
@@ -77,13 +80,13 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     expect(ignore.ok).toBe(false);
     expect(gallery.sightings.get(row.id)!.personId).toBe(p.id);
 
-    // live: a stored sighting reaches the viewer
+    // live: a sighting the hub's sighting service stores reaches the viewer
     const got = new Promise<FeedSighting>((ok) => s.once('sighting', ok));
-    const next = storeSighting(p.id);
     const event: SightingUpdate = { version: 1, id: 'cam1:t-9', status: 'confirmed', cameraId: 'cam1', trackId: 't-9', personId: p.id, name: 'Ada', unknownId: null, label: 'Ada', crop: Buffer.from('jpeg').toString('base64'), firstSeen: Date.now(), lastSeen: Date.now(), maxScore: 0.96, meanScore: 0.95, frames: 4, embeddedFrames: 4 };
-    dashboard.onStored(next, event);
+    services.sightings.save(event);
     const live = await got;
-    expect(live).toMatchObject({ id: next.id, personId: p.id, label: 'Ada', status: 'confirmed', crop: event.crop });
+    expect(live).toMatchObject({ personId: p.id, label: 'Ada', status: 'confirmed', crop: event.crop });
+    expect(gallery.sightings.get(live.id)).toMatchObject({ personId: p.id, frames: 4, cropPath: path.join('crops', 'sightings', `${live.id}.jpg`) });
   });
 
   it('an admin corrects a wrong match over the socket; it is audited and broadcast', async () => {

@@ -5,29 +5,25 @@ import type { Gallery } from '../../identify/gallery.js';
 import { resolveInDataDir } from '../../store/data-paths.js';
 import type { UnknownClusterRow } from '../../store/corrections.repository.js';
 import type { Person } from '../../store/people.repository.js';
-import type { Sighting } from '../../store/sightings.repository.js';
+import type { Sighting } from '../../contracts/sighting.schema.js';
+import type { SightingService } from '../../track/sighting.service.js';
 
 export interface UnknownCluster extends UnknownClusterRow {
   /** Up to 6 sighting ids with a crop, most frames first (their crops are the cluster's faces). */
   sightingIds: number[];
 }
 
-export interface CorrectionEvents {
-  relabelled(s: Sighting): void;
-  removed(ids: number[]): void;
-}
-
 /**
  * Gallery corrections from the dashboard: "not this person" on a sighting, and unknown-face
  * clusters (name one = enroll its best crops as a new person; ignore one). Everything is
- * audited. Relabels are remembered so a still-open track closing later does not undo them.
+ * audited (the row change and its audit record in one store transaction). Each relabel is
+ * announced through the hub's SightingService, which also keeps a still-open track's later
+ * updates from undoing it.
  */
 export class CorrectionsService {
-  private readonly overrides = new Map<number, { personId: string | null; label: string }>();
-
   constructor(
     private readonly gallery: Pick<Gallery, 'dataDir' | 'people' | 'enrollment' | 'sightings' | 'corrections'>,
-    private readonly notify: Partial<CorrectionEvents> = {},
+    private readonly sightingEvents: Pick<SightingService, 'announceRelabelled'>,
   ) {}
 
   /** Mark a sighting as not showing its person: it becomes unknown; optionally drop the sample that matched. */
@@ -42,20 +38,9 @@ export class CorrectionsService {
     }
     const label = 'unknown (corrected)';
     const updated = corrections.relabelUnknown(sightingId, label, actor, wrongPerson, { sightingId, previousLabel: s.label, removeSampleId: removeSampleId ?? null });
-    this.overrides.set(sightingId, { personId: null, label });
     if (removeSampleId !== undefined) people.removeSample(wrongPerson, removeSampleId, actor);
-    this.notify.relabelled?.(updated);
+    this.sightingEvents.announceRelabelled(updated, { personId: null, label });
     return { sighting: updated, removedSample: removeSampleId ?? null };
-  }
-
-  /** A relabel that a later pipeline update must not undo (the recorder re-applies it). */
-  overrideOf(sightingId: number): { personId: string | null; label: string } | undefined {
-    return this.overrides.get(sightingId);
-  }
-
-  /** Record that an unknown sighting belongs to a stranger cluster of the pipeline. */
-  addToCluster(sightingId: number, clusterKey: string): void {
-    this.gallery.corrections.addToCluster(sightingId, clusterKey);
   }
 
   listClusters(options: { limit?: number; offset?: number } = {}): { items: UnknownCluster[]; total: number } {
@@ -87,9 +72,8 @@ export class CorrectionsService {
     }
     const relabelled = corrections.assignCluster(key, person.id, name, actor, { accepted: results.filter((x) => x.status === 'accepted').length });
     for (const id of corrections.clusterSightingIds(key)) {
-      this.overrides.set(id, { personId: person.id, label: name });
       const s = sightings.get(id);
-      if (s) this.notify.relabelled?.(s);
+      if (s) this.sightingEvents.announceRelabelled(s, { personId: person.id, label: name });
     }
     return { person, results, relabelled };
   }

@@ -8,26 +8,25 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { isFaceStreamError } from '../../errors/index.js';
 import type { FacesJob } from '../../contracts/faces.schema.js';
-import type { SightingUpdate } from '../../contracts/sighting.schema.js';
-import type { Gallery } from '../../identify/gallery.js';
-import { AlertEvaluator } from '../../notify/alert.evaluator.js';
-import type { AlertRulesRepository } from '../../store/alert-rules.repository.js';
-import { AlertService } from '../../notify/alert.service.js';
-import { WebhookDispatcher } from '../../notify/webhook.dispatcher.js';
+import type { Sighting } from '../../contracts/sighting.schema.js';
+import type { CameraStatus } from '../../contracts/camera.schema.js';
+import type { AlertRule } from '../../notify/alert-rule.schema.js';
+import type { DeliveryUpdate } from '../../notify/webhook.dispatcher.js';
 import { createRedis } from '../../queue/redis.connection.js';
+import type { HubServices } from '../../roles/hub.services.js';
+import type { AlertEvent } from '../../store/alert-rules.repository.js';
 import { resolveInDataDir } from '../../store/data-paths.js';
-import type { Sighting } from '../../store/sightings.repository.js';
-import type { TrackInputFace } from '../../track/face.tracker.js';
+import type { HubFace } from '../../track/hub.service.js';
+import type { StoredSightingEvent } from '../../track/sighting.service.js';
 import { registerAlertsRoutes } from '../routes/alerts.routes.js';
 import { registerDashboardRoutes } from '../routes/dashboard.routes.js';
 import { registerUnknownsRoutes } from '../routes/unknowns.routes.js';
 import { buildApiServer, type ApiServerOptions } from '../server.js';
 import { SchemaRegistry } from '../validation.js';
-import { CameraStatusSource } from './camera-status.source.js';
 import { CorrectionsService } from './corrections.service.js';
+import { toFeed } from './live-events.schema.js';
 import { LiveGateway } from './live.gateway.js';
 import { PreviewFanout } from './preview.fanout.js';
-import { SightingRecorder, toFeed } from './sighting.recorder.js';
 
 /** The folder of the dashboard's static files: web/ at the repository root (from src/ or dist/src/). */
 export function findWebDir(): string {
@@ -43,8 +42,9 @@ export function findWebDir(): string {
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface DashboardOptions {
-  config: Pick<Config, 'api' | 'dashboard' | 'notify' | 'redis' | 'data'>;
-  gallery: Gallery;
+  config: Pick<Config, 'api' | 'dashboard' | 'redis' | 'data'>;
+  /** The hub's gallery, sighting service, camera statuses and alerting: the dashboard only subscribes. */
+  services: HubServices;
   logger: Logger;
   /** fastify's request log (pino options), false = none (default). */
   httpLogger?: ApiServerOptions['logger'];
@@ -53,51 +53,32 @@ export interface DashboardOptions {
 }
 
 /**
- * The hub's web face: REST API (gallery + dashboard + alerts routes), the static dashboard,
- * Socket.IO live events and alert delivery, on one fastify app. Wire the hub's sighting sink to
- * `onStored` and the hub itself with attachHub().
+ * The hub's web face: REST API (gallery + dashboard + alerts routes), the static dashboard and
+ * Socket.IO live events, on one fastify app. It stores nothing of a sighting and evaluates no
+ * alert rule: it subscribes to the hub's SightingService, camera statuses and Alerting, and
+ * draws the hub's frames (attachHub()).
  */
 export class DashboardService {
-  readonly rules: AlertRulesRepository;
   readonly corrections: CorrectionsService;
-  readonly alerts: AlertService;
-  readonly dispatcher: WebhookDispatcher;
-  readonly recorder: SightingRecorder;
   readonly preview: PreviewFanout;
-  readonly cameras: CameraStatusSource;
   private gatewayRef: LiveGateway | undefined;
   private appRef: FastifyInstance | undefined;
   private readonly redis: Redis;
-  private readonly subscriber: Redis;
-  private readonly hubListeners: (() => void)[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
   private closing: Promise<void> | undefined;
   address = '';
 
   private constructor(private readonly options: DashboardOptions) {
-    const { config, gallery, logger } = options;
-    const url = options.redisUrl ?? config.redis.url;
-    this.redis = createRedis(url, 'facestream-dashboard');
-    this.subscriber = createRedis(url, 'facestream-dashboard-events');
-    this.rules = gallery.alertRules;
-    this.corrections = new CorrectionsService(gallery, { relabelled: (s) => this.gatewayRef?.sighting(toFeed(s, 'stored', this.cropBase64(s.id))) });
-    this.cameras = new CameraStatusSource({ subscriber: this.subscriber, redis: this.redis, prefix: config.redis.prefix, logger });
-    this.dispatcher = new WebhookDispatcher({
-      connection: this.redis, prefix: config.redis.prefix, rules: this.rules, config: config.notify, logger,
-      onDelivery: (u) => this.gatewayRef?.delivery(u),
-    });
-    const evaluator = new AlertEvaluator({
-      rules: this.rules, people: { get: (id) => gallery.people.find(id) }, defaultCooldownS: config.notify.defaultCooldownS,
-      publicUrl: config.notify.publicUrl, cameraName: (id) => this.cameras.name(id),
-    });
-    this.alerts = new AlertService({ evaluator, dispatcher: this.dispatcher, rules: this.rules, logger });
-    this.alerts.on('alert', (event) => this.gatewayRef?.alert(event.payload, event.delivery));
+    const { config, services, logger } = options;
+    this.redis = createRedis(options.redisUrl ?? config.redis.url, 'facestream-dashboard');
+    this.corrections = new CorrectionsService(services.gallery, services.sightings);
     this.preview = new PreviewFanout({ redis: this.redis, prefix: config.redis.prefix, fps: config.dashboard.previewFps, logger });
-    this.recorder = new SightingRecorder({
-      sightings: gallery.sightings, corrections: this.corrections, dataDir: path.resolve(config.data.dir), logger,
-      runId: Date.now().toString(36),
-      onFeed: (s) => this.gatewayRef?.sighting(s),
-      onConfirmed: (s, crop) => { this.alerts.handle(s, crop); },
-    });
+  }
+
+  /** Subscribe to an emitter for as long as the dashboard runs. */
+  private listen<A extends unknown[]>(emitter: { on(e: string, l: (...a: A) => void): unknown; off(e: string, l: (...a: A) => void): unknown }, event: string, l: (...a: A) => void): void {
+    emitter.on(event, l);
+    this.unsubscribe.push(() => emitter.off(event, l));
   }
 
   /** Build, listen on api.host:api.port, start live events and webhook delivery. */
@@ -113,11 +94,16 @@ export class DashboardService {
   }
 
   private async startInner(): Promise<void> {
-    const { config, gallery } = this.options;
-    await this.cameras.start();
-    this.cameras.on('status', (s) => { this.preview.addCamera(s.cameraId); this.gatewayRef?.camera(s); });
-    for (const s of this.cameras.statuses()) this.preview.addCamera(s.cameraId);
-    this.dispatcher.start();
+    const { config, services } = this.options;
+    const { gallery, sightings, cameras, alerting } = services;
+    const feed = (status: 'confirmed' | 'closed') => (e: StoredSightingEvent) => this.gatewayRef?.sighting(toFeed(e.sighting, status, e.crop));
+    this.listen(sightings, 'sighting.confirmed', feed('confirmed'));
+    this.listen(sightings, 'sighting.closed', feed('closed'));
+    this.listen(sightings, 'sighting.relabelled', (s: Sighting) => this.gatewayRef?.sighting(toFeed(s, 'stored', this.cropBase64(s.id))));
+    this.listen(sightings, 'camera.status', (s: CameraStatus) => { this.preview.addCamera(s.cameraId); this.gatewayRef?.camera(s); });
+    this.listen(alerting, 'alert', (event: AlertEvent, _rule: AlertRule) => this.gatewayRef?.alert(event.payload, event.delivery));
+    this.listen(alerting, 'delivery', (u: DeliveryUpdate) => this.gatewayRef?.delivery(u));
+    for (const s of cameras.statuses()) this.preview.addCamera(s.cameraId);
 
     const app = await buildApiServer({ gallery, api: config.api, logger: this.options.httpLogger ?? false });
     this.appRef = app;
@@ -125,8 +111,8 @@ export class DashboardService {
       // this context validates with its own registry (fastify encapsulates validator compilers)
       const schemas = new SchemaRegistry();
       schemas.install(child);
-      registerDashboardRoutes(child, { sightings: gallery.sightings, audit: gallery.audit, corrections: this.corrections, cameras: () => this.cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
-      registerAlertsRoutes(child, { rules: this.rules, alerts: this.alerts, audit: gallery.audit }, schemas);
+      registerDashboardRoutes(child, { sightings: gallery.sightings, audit: gallery.audit, corrections: this.corrections, cameras: () => cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
+      registerAlertsRoutes(child, { rules: alerting.rules, alerts: alerting.alerts, audit: gallery.audit }, schemas);
       registerUnknownsRoutes(child, this.corrections, schemas, (personId) => { if (personId) this.gatewayRef?.peopleChanged(personId); });
     });
     // changes made through the gallery's own routes reach every open page
@@ -152,7 +138,7 @@ export class DashboardService {
     await app.ready();
     const gateway = new LiveGateway({
       httpServer: app.server, keys: gallery.keys, sightings: gallery.sightings, corrections: this.corrections,
-      preview: this.preview, cameras: () => this.cameras.statuses(), cropOf: (id) => this.cropBase64(id),
+      preview: this.preview, cameras: () => cameras.statuses(), cropOf: (id) => this.cropBase64(id),
       replayLimit: config.dashboard.replayLimit, previewFps: config.dashboard.previewFps, logger: this.options.logger,
     });
     gateway.start();
@@ -165,19 +151,14 @@ export class DashboardService {
   get app(): FastifyInstance { return this.appRef!; }
   get gateway(): LiveGateway { return this.gatewayRef!; }
 
-  /** For the hub's sighting sink: storeSightingSink(repo, dashboard.onStored). */
-  readonly onStored = (stored: Sighting, event: SightingUpdate): void => this.recorder.onStored(stored, event);
-
   /** Live previews get the hub's boxes and names. */
-  attachHub(hub: { on(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown; off(e: 'frame', l: (job: FacesJob, faces: TrackInputFace[]) => void): unknown }): void {
-    const l = (job: FacesJob, faces: TrackInputFace[]) => this.preview.onFrame(job, faces);
-    hub.on('frame', l);
-    this.hubListeners.push(() => hub.off('frame', l));
+  attachHub(hub: { on(e: 'frame', l: (job: FacesJob, faces: HubFace[]) => void): unknown; off(e: 'frame', l: (job: FacesJob, faces: HubFace[]) => void): unknown }): void {
+    this.listen(hub, 'frame', (job: FacesJob, faces: HubFace[]) => this.preview.onFrame(job, faces));
   }
 
   /** A sighting's best crop (JPEG); throws E_PATH_OUTSIDE_DATA_DIR for a stored path that leaves the data directory. */
   private crop(id: number): Buffer | undefined {
-    const { gallery } = this.options;
+    const { gallery } = this.options.services;
     const s = gallery.sightings.get(id);
     const abs = s?.cropPath ? resolveInDataDir(gallery.dataDir, s.cropPath) : undefined;
     return abs && existsSync(abs) ? readFileSync(abs) : undefined;
@@ -198,15 +179,10 @@ export class DashboardService {
     this.closing ??= (async () => {
       const errors: unknown[] = [];
       const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
-      for (const off of this.hubListeners) off();
+      for (const off of this.unsubscribe) off();
       await step(() => this.preview.close());
       await step(() => this.gatewayRef?.close());
       await step(() => this.appRef?.close());
-      await step(() => this.recorder.close());
-      await step(() => this.alerts.close());
-      await step(() => this.dispatcher.close());
-      await step(() => this.cameras.close());
-      await step(() => this.subscriber.quit());
       await step(() => this.redis.quit());
       if (errors.length) throw new AggregateError(errors, 'DashboardService.close failed');
     })();

@@ -3,5 +3,3 @@ export * from './live.gateway.js';
 export * from './live-events.schema.js';
 export * from './corrections.service.js';
 export * from './preview.fanout.js';
-export * from './sighting.recorder.js';
-export * from './camera-status.source.js';

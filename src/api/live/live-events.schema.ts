@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Sighting } from '../../contracts/sighting.schema.js';
 
 /**
  * Socket.IO contract between the hub and the dashboard. Every client-to-server message is
@@ -24,6 +25,13 @@ export const feedSightingSchema = z.strictObject({
   storedAt: z.number(),
 });
 export type FeedSighting = z.infer<typeof feedSightingSchema>;
+
+/** A stored sighting as the live feed shows it. */
+export const toFeed = (s: Sighting, status: FeedSighting['status'], crop: string | null, storedAt = Date.now()): FeedSighting => ({
+  version: 1, id: s.id, status, cameraId: s.cameraId, personId: s.personId, label: s.label,
+  unknownId: typeof s.metadata.unknownId === 'number' ? s.metadata.unknownId : null,
+  firstSeen: s.firstSeen, lastSeen: s.lastSeen, score: s.personId ? s.maxScore : null, frames: s.frames, crop, storedAt,
+});
 
 export const resyncRequestSchema = z.strictObject({
   version: z.literal(1),

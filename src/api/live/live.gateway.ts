@@ -10,7 +10,7 @@ import type { Sighting, SightingsRepository } from '../../store/sightings.reposi
 import type { CorrectionsService } from './corrections.service.js';
 import { ignoreClusterSchema, notThisPersonSchema, resyncRequestSchema, type Ack, type FeedSighting } from './live-events.schema.js';
 import type { PreviewFanout } from './preview.fanout.js';
-import { toFeed } from './sighting.recorder.js';
+import { toFeed } from './live-events.schema.js';
 
 export interface LiveGatewayDeps {
   httpServer: HttpServer;

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { cameraStatusSchema, type CameraStatus } from '../../contracts/camera.schema.js';
-import { redisKeys } from '../../contracts/queues.js';
+import { cameraStatusSchema, type CameraStatus } from '../contracts/camera.schema.js';
+import { redisKeys } from '../contracts/queues.js';
 
 /**
  * Camera status as the ingest publishes it (any process): the Redis hash for the current state,

@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { openGallery, type Gallery } from '../identify/gallery.js';
+import type { FaceAnalyzer } from '../identify/gallery.types.js';
+import { Alerting } from '../notify/alerting.js';
+import { createRedis } from '../queue/redis.connection.js';
+import { writeSightingCrop } from '../store/data-paths.js';
+import { CameraStatusSource } from '../track/camera-status.source.js';
+import { SightingService } from '../track/sighting.service.js';
+
+/**
+ * What the hub role owns besides the tracker: the gallery of its data directory, the one
+ * sighting service (rows, crops, stranger clusters, typed events), camera statuses, and alerts
+ * with webhook delivery. All of it works with the dashboard disabled; the dashboard and other
+ * publishers subscribe to `sightings`, `cameras` and `alerting`.
+ */
+export interface HubServices {
+  readonly gallery: Gallery;
+  readonly sightings: SightingService;
+  readonly cameras: CameraStatusSource;
+  readonly alerting: Alerting;
+  close(): Promise<void>;
+}
+
+export interface HubServicesDeps {
+  engine: FaceAnalyzer;
+  logger: Logger;
+  redisUrl?: string;
+}
+
+export async function startHubServices(config: Pick<Config, 'data' | 'gallery' | 'redis' | 'notify'>, deps: HubServicesDeps): Promise<HubServices> {
+  const { logger } = deps;
+  const url = deps.redisUrl ?? config.redis.url;
+  const gallery = openGallery({ dataDir: config.data.dir, engine: deps.engine, settings: config.gallery, logger });
+  const redis: Redis = createRedis(url, 'facestream-hub-services');
+  // a subscribed connection cannot run commands: camera statuses get their own
+  const subscriber: Redis = createRedis(url, 'facestream-hub-events');
+  const cameras = new CameraStatusSource({ subscriber, redis, prefix: config.redis.prefix, logger });
+  const sightings = new SightingService({
+    rows: gallery.sightings, clusters: gallery.corrections,
+    crops: { writeSightingCrop: (id, jpeg) => writeSightingCrop(config.data.dir, id, jpeg) },
+    logger, runId: Date.now().toString(36),
+  });
+  sightings.forwardCameraStatus(cameras);
+  const alerting = new Alerting({
+    config: config.notify, connection: redis, prefix: config.redis.prefix, rules: gallery.alertRules,
+    people: { get: (id) => gallery.people.find(id) }, cameraName: (id) => cameras.name(id), sightings, logger,
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    const errors: unknown[] = [];
+    const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
+    await step(() => alerting.close());
+    await step(() => cameras.close());
+    await step(() => subscriber.quit());
+    await step(() => redis.quit());
+    await step(() => gallery.close());
+    if (errors.length) throw new AggregateError(errors, 'hub services: close failed');
+  })());
+  try {
+    await cameras.start();
+    alerting.start();
+  } catch (e) {
+    await close().catch(() => {});
+    throw e;
+  }
+  return { gallery, sightings, cameras, alerting, close };
+}
