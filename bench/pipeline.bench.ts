@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config/index.js';
 import type { FacesJob } from '../src/contracts/faces.schema.js';
 import type { SightingUpdate } from '../src/contracts/sighting.schema.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
-import { galleryIdentifier } from '../src/identify/gallery.adapter.js';
+import { galleryIdentifier } from '../src/identify/gallery.identifier.js';
 import { openGallery, type Gallery } from '../src/identify/gallery.js';
 import { startHubRole } from '../src/roles/roles.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';

@@ -104,6 +104,8 @@ async function main(): Promise<void> {
       log: { level: 'warn' },
       detector: { model: 'tiny', inputSize: 320 },
       api: { port: apiPort },
+      // the webhook receiver listens on loopback (refused by default)
+      notify: { allowPrivateTargets: true },
       ingest: { cameras: cams.map((c, i) => ({ id: `cam${i + 1}`, url: c.url, sampleFps: fps })) },
     }));
     const start = (role: RoleName, worker: 'hub' | 'vision' | 'ingest') => {

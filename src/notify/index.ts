@@ -1,5 +1,4 @@
 export * from './alert-rule.schema.js';
-export * from './alert-rules.repository.js';
 export * from './alert.evaluator.js';
 export * from './alert.service.js';
 export * from './webhook.dispatcher.js';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
 import { queueNames } from '../contracts/queues.js';
 import { webhookJobSchema, type DeliveryState, type WebhookJob } from './alert-rule.schema.js';
-import type { AlertRulesRepository } from './alert-rules.repository.js';
+import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
 

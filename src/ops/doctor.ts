@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { faceApiModelDir, humanModelDir, requireFaceApiModel, requireModelFile } from '../engine/models.js';
+import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
 import { maskUrl, sourceKind } from '../ingest/mask-url.js';
 
 export interface DoctorCheck {
@@ -90,6 +91,9 @@ export async function runDoctor(config: Readonly<Config>, options: DoctorOptions
   const timeoutS = options.cameraTimeoutS ?? 5;
   // probed in parallel (each may take the whole timeout), reported in configuration order
   checks.push(...await Promise.all(config.ingest.cameras.filter((c) => c.enabled).map(async (cam): Promise<DoctorCheck> => {
+    // the same policy as the ingest: doctor never hands a refused URL to ffprobe
+    const problem = cameraUrlProblem(cam.url, config.ingest);
+    if (problem) return { name: `camera ${cam.id}`, ok: false, detail: problem, fix: 'use an rtsp(s)/http(s) URL or a video file allowed by ingest.allowedSchemes / ingest.fileRoots' };
     const kind = sourceKind(cam.url);
     const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0'];
     if (kind === 'rtsp') args.push('-rtsp_transport', cam.transport, '-timeout', String(timeoutS * 1_000_000));

@@ -42,7 +42,7 @@ export function findWebDir(): string {
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface DashboardOptions {
-  config: Pick<Config, 'api' | 'dashboard' | 'redis' | 'data'>;
+  config: Pick<Config, 'api' | 'dashboard' | 'redis' | 'data' | 'notify'>;
   /** The hub's gallery, sighting service, camera statuses and alerting: the dashboard only subscribes. */
   services: HubServices;
   logger: Logger;
@@ -112,7 +112,7 @@ export class DashboardService {
       const schemas = new SchemaRegistry();
       schemas.install(child);
       registerDashboardRoutes(child, { sightings: gallery.sightings, audit: gallery.audit, corrections: this.corrections, cameras: () => cameras.statuses(), cropOf: (id) => this.crop(id), limits: { maxUploadBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFiles } }, schemas);
-      registerAlertsRoutes(child, { rules: alerting.rules, alerts: alerting.alerts, audit: gallery.audit }, schemas);
+      registerAlertsRoutes(child, { rules: alerting.rules, alerts: alerting.alerts, audit: gallery.audit, allowPrivateTargets: config.notify.allowPrivateTargets }, schemas);
       registerUnknownsRoutes(child, this.corrections, schemas, (personId) => { if (personId) this.gatewayRef?.peopleChanged(personId); });
     });
     // changes made through the gallery's own routes reach every open page

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { alertRuleInputSchema, deliveryStates, type AlertRuleDefinition } from '../../notify/alert-rule.schema.js';
-import type { AlertRulesRepository } from '../../notify/alert-rules.repository.js';
+import type { AlertRulesRepository } from '../../store/alert-rules.repository.js';
+import { literalTargetProblem } from '../../notify/target.guard.js';
 import type { AlertService } from '../../notify/alert.service.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -14,16 +15,23 @@ export interface AlertsRoutesDeps {
   rules: AlertRulesRepository;
   alerts: Pick<AlertService, 'retry'>;
   audit: { record(actor: string, action: string, target: string | null, details?: Record<string, unknown>): unknown };
+  /** notify.allowPrivateTargets: a literal loopback/private webhook address is refused at once otherwise (sending re-checks the resolved address). */
+  allowPrivateTargets: boolean;
 }
 
 /** Alert rules (viewers read, admins change) and fired alerts with their webhook delivery state. */
 export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDeps, schemas: SchemaRegistry): void {
   const tags = ['alerts'];
   const { rules } = deps;
+  const checkTarget = (def: AlertRuleDefinition) => {
+    const problem = def.webhook ? literalTargetProblem(def.webhook.url, deps.allowPrivateTargets) : null;
+    if (problem) throw new ApiError(400, 'E_WEBHOOK_TARGET', problem);
+  };
 
   app.get('/api/alerts/rules', { schema: schemas.route({}, { tags, summary: 'List alert rules (webhook secrets are never listed)' }) }, async () => ({ items: rules.list() }));
 
   app.post('/api/alerts/rules', { schema: schemas.route({ body: alertRuleInputSchema }, { tags, summary: 'Create a rule; the answer carries its webhook signing secret, shown this once' }) }, async (req, reply) => {
+    checkTarget(req.body as AlertRuleDefinition);
     const { rule, secret } = rules.create(req.body as AlertRuleDefinition);
     deps.audit.record(actorOf(req), 'alert-rule.create', rule.id, { name: rule.name, kind: rule.kind });
     return reply.status(201).send({ ...rule, secret });
@@ -37,6 +45,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
 
   app.put('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId, body: alertRuleInputSchema }, { tags, summary: 'Replace a rule (its secret is kept)' }) }, async (req) => {
     const { id } = req.params as { id: string };
+    checkTarget(req.body as AlertRuleDefinition);
     const r = rules.update(id, req.body as AlertRuleDefinition);
     if (!r) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
     deps.audit.record(actorOf(req), 'alert-rule.update', id, { name: r.name, enabled: r.enabled });
