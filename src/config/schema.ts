@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cameraSchemes, cameraUrlProblem, defaultAllowedSchemes } from '../ingest/camera-url.policy.js';
 
 /**
  * The one configuration schema. Every knob has a default, bounds and a description;
@@ -85,6 +86,17 @@ export const verifySchema = section({
   }).prefault({}).describe('Per-model verification thresholds (cosine distance = 1 - cosine similarity).'),
 });
 
+export const identifySchema = section({
+  thresholds: z.strictObject({
+    resnet34: z.number().min(0).max(2).optional()
+      .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); unset = verify.thresholds.resnet34. Set with `facestream calibrate --identify`.'),
+    mobileface: z.number().min(0).max(2).optional()
+      .describe('Open-set identification threshold for mobileface; unset = verify.thresholds.mobileface.'),
+  }).prefault({}).describe('Per-model thresholds of the gallery search (1:N), chosen for a false-positive identification rate, not 1:1 pairs.'),
+  minMargin: z.number().min(0).max(1).default(0)
+    .describe('A face is named only when the second-nearest enrolled person is at least this much farther (cosine distance) than the nearest: look-alikes (relatives) stay unknown. Set with `facestream calibrate --identify`.'),
+});
+
 export const logSchema = section({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
     .describe('pino log level.'),
@@ -143,9 +155,15 @@ export const redisSchema = section({
     .describe('Key prefix of this deployment (queues, frames, events); several deployments can share one Redis.'),
 });
 
-export const ingestSchema = section({
+export const ingestSchema = z.strictObject({
   cameras: z.array(cameraSchema).default([])
     .describe('Cameras started at boot (more can be added at run time).'),
+  // optional + transform rather than .default([...]): config/default.yaml renders one line per key
+  allowedSchemes: z.array(z.enum(cameraSchemes)).max(cameraSchemes.length).optional()
+    .transform((v) => v ?? [...defaultAllowedSchemes])
+    .describe(`URL schemes a camera may use (file = local video files, also plain paths); unset = ${defaultAllowedSchemes.join(', ')}. Anything else (concat:, subfile:, pipe:, data:, ...) is refused before ffmpeg starts, and ffmpeg only gets the protocols of the camera's scheme. Also ${cameraSchemes.filter((s) => !defaultAllowedSchemes.includes(s)).join(', ')} (raw MPEG-TS streams).`),
+  fileRoots: z.array(z.string().min(1).max(1024)).max(64).default([])
+    .describe('Folders under which local video file cameras must lie (checked after resolving symlinks; relative to the working directory); empty = any regular file (never /dev, /proc, /sys). Set it where camera URLs are not fully trusted.'),
   jpegQuality: z.number().int().min(2).max(31).default(5)
     .describe('ffmpeg MJPEG quality (-q:v, 2 = best, 31 = worst).'),
   maxWidth: z.number().int().min(0).max(7680).default(1280)
@@ -160,7 +178,12 @@ export const ingestSchema = section({
     .describe('First reconnect delay; doubles per failed attempt (with jitter) up to backoffMaxMs.'),
   backoffMaxMs: z.number().int().min(100).max(600000).default(15000)
     .describe('Cap of the reconnect delay.'),
-});
+}).superRefine((ingest, ctx) => {
+  ingest.cameras.forEach((camera, i) => {
+    const problem = cameraUrlProblem(camera.url, ingest);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'url'], message: `E_CAMERA_URL: ${problem}` });
+  });
+}).prefault({} as never);
 
 export const visionSchema = section({
   concurrency: z.number().int().min(1).max(64).default(1)
@@ -196,6 +219,14 @@ export const trackSchema = section({
     .describe('... or (no overlap, no embedding match) its box is of similar size and its centre moved at most this many box sizes: low frame rates, frames dropped under load. 0 = off.'),
   minVoteShare: z.number().min(0).max(1).default(0.3)
     .describe('A known person names a track only with at least this share of its identity votes (unknown votes count too); else the track is unknown.'),
+  minAppearance: z.number().min(-1).max(1).default(0.7)
+    .describe('A face whose own embedding did not name it carries its track\'s name only when its appearance signature (16x16 grey aligned chip) correlates at least this much with the track\'s last verified face (and overlaps it at a short gap); otherwise it is shown tracked but unverified. Also required of a centre-shift continuation. Measured with npm run bench:evidence.'),
+  carryMinIou: z.number().min(0).max(1).default(0.5)
+    .describe('... and its box overlaps the track\'s previous box by at least this IoU ...'),
+  carryMaxGapMs: z.number().int().min(0).max(60000).default(1500)
+    .describe('... within this long of the track\'s last verified face.'),
+  sceneCutDistance: z.number().min(0).max(1).default(0.25)
+    .describe('A frame whose grey histogram moved this far from the previous frame of its camera (half L1, 0-1) is a scene cut or camera jump: every open track of the camera closes. 1 = off. Measured with npm run bench:evidence.'),
 });
 
 export const dashboardSchema = section({
@@ -220,6 +251,8 @@ export const notifySchema = section({
     .describe('Base URL of this hub as webhook receivers reach it; needed for rules that send a crop URL instead of inline base64.'),
   defaultCooldownS: z.number().int().min(0).max(86400).default(300)
     .describe('Cooldown of a rule that sets none: the same rule fires at most once per subject (person, or camera for unknown faces) in this many seconds.'),
+  allowPrivateTargets: z.boolean().default(false)
+    .describe('Let webhooks reach loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7) and CGNAT (100.64/10) addresses: for LAN deployments whose receivers live there. The target host is resolved once per attempt and the request connects to exactly the checked addresses; link-local (169.254/16 incl. cloud metadata, fe80::/10), unspecified, multicast, broadcast and reserved addresses are refused always. Refused deliveries fail at once with E_WEBHOOK_TARGET.'),
 });
 
 export const opsSchema = section({
@@ -240,6 +273,55 @@ export const retentionSchema = section({
     .describe('The hub runs the retention job (BullMQ job scheduler on the "maintenance" queue) this often.'),
 });
 
+// MQTT topic filter characters (+ #), NUL and empty levels are refused; a leading $ is the broker's ($SYS).
+const mqttTopicPrefix = z.string().max(200).regex(/^(?!\$)[^+#\u0000/]+(?:\/[^+#\u0000/]+)*$/, 'an MQTT topic without + # NUL, empty levels or a leading $ or /');
+export const mqttSchemes = ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss'] as const;
+const isMqttUrl = (value: string): boolean => {
+  try {
+    const u = new URL(value);
+    return (mqttSchemes as readonly string[]).includes(u.protocol.slice(0, -1)) && u.hostname.length > 0;
+  } catch {
+    return false;
+  }
+};
+
+export const mqttSchema = section({
+  enabled: z.boolean().default(false)
+    .describe('The hub publishes sightings, camera states, snapshots and alerts to an MQTT broker (and Home Assistant discovery). Never blocks the hub: a broker that is down only fills a bounded buffer.'),
+  url: z.string().max(2000).refine(isMqttUrl, `an absolute ${mqttSchemes.join('|')}:// URL`).default('mqtt://127.0.0.1:1883')
+    .describe('Broker URL: mqtt:// (TCP), mqtts:// (TLS), ws(s):// (WebSocket). Logged with credentials masked.'),
+  username: z.string().max(1000).optional()
+    .describe('Broker user name (default none = anonymous).'),
+  password: z.string().max(1000).optional()
+    .describe('Broker password; never logged. Prefer the environment variable; quote it there when YAML would read it as a number or boolean (\'"1234"\').'),
+  clientId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/).optional()
+    .describe('MQTT client id (default facestream-<random>); two clients with one id disconnect each other.'),
+  baseTopic: mqttTopicPrefix.default('facestream')
+    .describe('Every topic of this hub lies under this one (<base>/sightings, <base>/cameras/<id>/..., <base>/status); give each deployment its own.'),
+  discovery: z.boolean().default(true)
+    .describe('Publish Home Assistant MQTT discovery configs (retained): per camera a last-person sensor and a snapshot camera, per enrolled person and camera a presence binary sensor.'),
+  discoveryPrefix: mqttTopicPrefix.default('homeassistant')
+    .describe("Home Assistant's discovery prefix (its MQTT integration setting); its <prefix>/status 'online' makes the hub publish the configs again."),
+  presenceTimeoutS: z.number().min(1).max(86400).default(60)
+    .describe('A person\'s presence at a camera turns OFF this many seconds after the last update of a sighting of them there (each update restarts the timer).'),
+  maxBuffered: z.number().int().min(1).max(1_000_000).default(1000)
+    .describe('While the broker is unreachable, at most this many event messages (sightings, alerts) wait in memory; the oldest is dropped (and counted) for a new one. Retained states keep only their newest value per topic and are published again on every connect.'),
+  reconnectMinMs: z.number().int().min(100).max(600000).default(1000)
+    .describe('First reconnect delay (mqtt.js reconnectPeriod); doubles per failed attempt (with jitter) up to reconnectMaxMs.'),
+  reconnectMaxMs: z.number().int().min(100).max(600000).default(30000)
+    .describe('Cap of the reconnect delay.'),
+  tls: z.strictObject({
+    ca: z.string().min(1).max(1024).optional()
+      .describe('PEM file of the CA(s) that signed the broker certificate (default: the system CAs).'),
+    cert: z.string().min(1).max(1024).optional()
+      .describe('PEM file of the client certificate (mutual TLS).'),
+    key: z.string().min(1).max(1024).optional()
+      .describe('PEM file of the client certificate\'s private key.'),
+    rejectUnauthorized: z.boolean().default(true)
+      .describe('Refuse a broker whose certificate does not verify; false only for testing.'),
+  }).prefault({}).describe('TLS options of mqtts:// and wss:// URLs (files are read at start).'),
+});
+
 export const configSchema = z.strictObject({
   engine: engineSchema,
   detector: detectorSchema,
@@ -248,6 +330,7 @@ export const configSchema = z.strictObject({
   quality: qualitySchema,
   image: imageSchema,
   verify: verifySchema,
+  identify: identifySchema,
   log: logSchema,
   data: dataSchema,
   gallery: gallerySchema,
@@ -260,6 +343,7 @@ export const configSchema = z.strictObject({
   notify: notifySchema,
   ops: opsSchema,
   retention: retentionSchema,
+  mqtt: mqttSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -280,6 +364,7 @@ export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type NotifyConfig = z.infer<typeof notifySchema>;
 export type OpsConfig = z.infer<typeof opsSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type MqttConfig = z.infer<typeof mqttSchema>;
 export type BackendName = (typeof backendNames)[number];
 export type DetectorName = (typeof detectorNames)[number];
 export type EmbedderName = (typeof embedderNames)[number];

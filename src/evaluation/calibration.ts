@@ -44,3 +44,24 @@ export async function writeThreshold(file: string, model: EmbedderName, threshol
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, doc.toString());
 }
+
+/**
+ * Set `identify.thresholds.<model>` and `identify.minMargin` in a YAML config file (the open-set
+ * decision from `facestream calibrate --identify`), keeping everything else in it.
+ */
+export async function writeIdentifyDecision(file: string, model: EmbedderName, threshold: number, minMargin: number, comment: string): Promise<void> {
+  let doc: YAML.Document;
+  try {
+    doc = YAML.parseDocument(await readFile(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    doc = new YAML.Document({});
+  }
+  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+  doc.setIn(['identify', 'thresholds', model], threshold);
+  doc.setIn(['identify', 'minMargin'], minMargin);
+  const node = doc.getIn(['identify'], true) as YAML.YAMLMap | undefined;
+  if (node) node.commentBefore = ` ${comment}`;
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, doc.toString());
+}

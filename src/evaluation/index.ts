@@ -7,3 +7,4 @@ export * from './identification.evaluation.js';
 export * from './report.writer.js';
 export * from './progress.js';
 export * from './calibration.js';
+export * from './open-set.calibration.js';

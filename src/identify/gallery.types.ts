@@ -5,8 +5,12 @@ import type { ImageInput, RgbImage } from '../vision/decode/image.decoder.js';
 export interface FaceAnalyzer {
   readonly modelId: string;
   readonly dim: number;
-  /** Open-set threshold of this model (cosine distance). */
+  /** 1:1 verification threshold of this model (cosine distance): enrollment's mislabel check. */
   readonly threshold: number;
+  /** Open-set (1:N) threshold of the gallery search; default: `threshold`. */
+  readonly identifyThreshold?: number;
+  /** The second-nearest person must be at least this much farther for a name; default 0. */
+  readonly identifyMinMargin?: number;
   decode(input: ImageInput): Promise<RgbImage>;
   analyze(input: ImageInput, options?: AnalyzeOptions): Promise<AnalyzeResult>;
 }

@@ -18,27 +18,31 @@ export interface IdentifiedFace {
 export interface IdentificationDeps {
   index: Pick<GalleryIndex, 'modelId' | 'assertModel' | 'search' | 'distancesTo'>;
   people: { get(id: string): Person | undefined };
-  engine: Pick<FaceAnalyzer, 'threshold' | 'analyze'>;
+  engine: Pick<FaceAnalyzer, 'threshold' | 'identifyThreshold' | 'identifyMinMargin' | 'analyze'>;
   settings: Pick<GalleryConfig, 'topK' | 'aggregation' | 'ambiguityMargin'>;
 }
 
 /**
  * The matcher: open-set identification against every enrolled sample (nearest samples from the
- * index, grouped per person, threshold + ambiguity margin). Reads only.
+ * index, grouped per person). A name needs the nearest person within the 1:N threshold
+ * (identify.thresholds, calibrated for a false-positive identification rate) AND the second
+ * nearest at least identify.minMargin farther; a closer runner-up leaves the face unknown,
+ * flagged ambiguous. Reads only.
  */
 export class IdentificationService {
   constructor(private readonly deps: IdentificationDeps) {}
 
   get modelId(): string { return this.deps.index.modelId; }
-  /** Open-set threshold (cosine distance) of the engine's model. */
-  get threshold(): number { return this.deps.engine.threshold; }
+  /** Open-set (1:N) threshold (cosine distance) of the engine's model. */
+  get threshold(): number { return this.deps.engine.identifyThreshold ?? this.deps.engine.threshold; }
+  get minMargin(): number { return this.deps.engine.identifyMinMargin ?? 0; }
 
   /** Identify one embedding (the stream pipeline's entry point): open-set, with margin rule. */
   identify(embedding: Float32Array, modelId: string = this.modelId): IdentifyMatch {
     const { index, settings } = this.deps;
     index.assertModel(modelId);
     const hits = index.search(embedding, settings.topK).map((h) => ({ personId: h.personId, distance: Math.max(0, h.distance) }));
-    const r = matchPeople(hits, { threshold: this.threshold, aggregation: settings.aggregation, ambiguityMargin: settings.ambiguityMargin }, (personId) => index.distancesTo(personId, embedding));
+    const r = matchPeople(hits, { threshold: this.threshold, aggregation: settings.aggregation, ambiguityMargin: Math.max(settings.ambiguityMargin, this.minMargin), minMargin: this.minMargin }, (personId) => index.distancesTo(personId, embedding));
     const nameOf = (id: string) => this.deps.people.get(id)?.name ?? id;
     return {
       personId: r.personId, name: r.personId ? nameOf(r.personId) : null,

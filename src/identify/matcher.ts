@@ -25,6 +25,8 @@ export interface MatcherOptions {
   aggregation: 'best' | 'mean';
   /** Ambiguous when the second person's distance minus the first's is below this. */
   ambiguityMargin: number;
+  /** No name (unknown, ambiguous) when the second person is less than this much farther; default 0. */
+  minMargin?: number;
 }
 
 /**
@@ -46,8 +48,10 @@ export function matchPeople(hits: readonly PersonHit[], options: MatcherOptions,
   }).sort((a, b) => a.distance - b.distance);
   const best = candidates[0];
   if (!best) return { personId: null, distance: null, ambiguous: false, candidates };
-  const matched = best.distance <= options.threshold;
+  const within = best.distance <= options.threshold;
   const second = candidates[1];
-  const ambiguous = matched && second !== undefined && second.distance - best.distance < options.ambiguityMargin;
+  const gap = second === undefined ? Infinity : second.distance - best.distance;
+  const ambiguous = within && gap < options.ambiguityMargin;
+  const matched = within && gap >= (options.minMargin ?? 0);
   return { personId: matched ? best.personId : null, distance: best.distance, ambiguous, candidates };
 }

@@ -65,7 +65,7 @@ export interface VerifyResult {
   faces: [AnalyzedFace, AnalyzedFace];
 }
 
-export type PipelineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'>;
+export type PipelineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'> & Partial<Pick<Config, 'identify'>>;
 
 const now = () => performance.now();
 
@@ -111,6 +111,9 @@ export class FacePipeline {
   get modelId(): string { return this.head ? `${this.embedder.modelId}+${this.head.id}` : this.embedder.modelId; }
   get dim(): number { return this.head?.outputDim ?? this.embedder.dim; }
   get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }
+  /** Open-set decision of the gallery search (identify.*): its own threshold, else the 1:1 one; and the margin. */
+  get identifyThreshold(): number { return this.settings.identify?.thresholds[this.settings.embedder.model] ?? this.threshold; }
+  get identifyMinMargin(): number { return this.settings.identify?.minMargin ?? 0; }
   get description() {
     return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip };
   }
