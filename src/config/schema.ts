@@ -178,6 +178,14 @@ export const ingestSchema = z.strictObject({
     .describe('First reconnect delay; doubles per failed attempt (with jitter) up to backoffMaxMs.'),
   backoffMaxMs: z.number().int().min(100).max(600000).default(15000)
     .describe('Cap of the reconnect delay.'),
+  motionGate: z.boolean().default(true)
+    .describe('Skip detection on frames where nothing moved (a 64x36 grey thumbnail against the previous frame) while the camera has no open track; such frames are reported as `still`. A full detection still runs every motionIdleDetectMs.'),
+  motionPixelDelta: z.number().int().min(1).max(255).default(20)
+    .describe('A thumbnail pixel changed when its grey level moved more than this.'),
+  motionMinShare: z.number().min(0).max(1).default(0.004)
+    .describe('A frame has motion when at least this share of thumbnail pixels changed.'),
+  motionIdleDetectMs: z.number().int().min(100).max(600000).default(2000)
+    .describe('Without motion, still detect at least this often (a person standing still is seen).'),
 }).superRefine((ingest, ctx) => {
   ingest.cameras.forEach((camera, i) => {
     const problem = cameraUrlProblem(camera.url, ingest);
@@ -274,6 +282,7 @@ export const retentionSchema = section({
 });
 
 // MQTT topic filter characters (+ #), NUL and empty levels are refused; a leading $ is the broker's ($SYS).
+// eslint-disable-next-line no-control-regex
 const mqttTopicPrefix = z.string().max(200).regex(/^(?!\$)[^+#\u0000/]+(?:\/[^+#\u0000/]+)*$/, 'an MQTT topic without + # NUL, empty levels or a leading $ or /');
 export const mqttSchemes = ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss'] as const;
 const isMqttUrl = (value: string): boolean => {

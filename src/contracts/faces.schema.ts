@@ -26,8 +26,8 @@ export const facesJobSchema = z.strictObject({
   seq: z.number().int().nonnegative(),
   capturedAt: z.number().int().nonnegative(),
   detectedAt: z.number().int().nonnegative(),
-  /** Set when the frame was not analysed: too_old (older than vision.maxFrameAgeMs), expired (bytes gone), dropped (backpressure, sent by the ingest), failed (bad frame). */
-  skipped: z.enum(['too_old', 'expired', 'dropped', 'failed']).optional(),
+  /** Set when the frame was not analysed: too_old (older than vision.maxFrameAgeMs), expired (bytes gone), dropped (backpressure, sent by the ingest), failed (bad frame), still (no motion and no open track: the ingest's motion gate). */
+  skipped: z.enum(['too_old', 'expired', 'dropped', 'failed', 'still']).optional(),
   width: z.number().int().nonnegative(),
   height: z.number().int().nonnegative(),
   modelId: z.string(),

@@ -9,6 +9,8 @@ export const redisKeys = {
   cameraStatus: (prefix: string) => `${prefix}:camera-status`,
   /** HASH seq, capturedAt, jpeg: the newest frame of a camera, for the dashboard preview (the queued copy is deleted once analysed). */
   preview: (prefix: string, cameraId: string) => `${prefix}:preview:${cameraId}`,
+  /** HASH cameraId -> open tracks (written by the hub): the ingest's motion gate never skips a camera with a track. */
+  openTracks: (prefix: string) => `${prefix}:open-tracks`,
   /** Pub/sub channels. */
   cameraStatusChannel: (prefix: string) => `${prefix}:events:camera-status`,
   sightingChannel: (prefix: string) => `${prefix}:events:sighting`,

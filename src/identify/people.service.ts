@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { FaceStreamError } from '../errors/index.js';
 import type { DataStore } from '../store/data.store.js';
@@ -7,6 +8,29 @@ import type { FaceSample } from '../store/samples.repository.js';
 import type { GalleryIndex } from './gallery.index.js';
 
 export interface PersonSummary extends Person { samples: number }
+
+/**
+ * The one format of a person id: a UUID as the store creates it (`crypto.randomUUID()`: lowercase
+ * hex, 8-4-4-4-12). Ids are data, never paths: every id that comes from outside (REST params and
+ * bodies, Socket.IO messages, CLI arguments) is checked against this before it is looked up, and
+ * a gallery file's ids that do not match get new ones on import.
+ */
+export const personIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const isPersonId = (id: unknown): id is string => typeof id === 'string' && personIdPattern.test(id);
+
+/** An untrusted id for a message: JSON-quoted (control characters, NUL, RTL marks escaped) and cut to 80 characters. */
+export function quoteId(id: string): string {
+  const cut = id.length > 80 ? `${id.slice(0, 80)}...` : id;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Throws E_USAGE for anything that is not a person id (see personIdPattern). */
+export function assertPersonId(id: unknown): asserts id is string {
+  if (!isPersonId(id)) {
+    throw new FaceStreamError('E_USAGE', `not a person id: ${typeof id === 'string' ? quoteId(id) : typeof id} (person ids are UUIDs like 0b0c9a4e-5f1d-4c2b-9a57-3f8e2d1c4b6a)`);
+  }
+}
 
 export interface ErasureReport { personId: string; name: string; samples: number; sightings: number; files: number }
 
@@ -22,19 +46,25 @@ export interface PeopleServiceDeps {
  * thumbnails. Removals are mirrored into the index after their transaction commits.
  */
 export class PeopleService {
+  /** After each committed change: publishers (MQTT discovery) follow the gallery's people. */
+  readonly events = new EventEmitter<{ 'person.saved': [Person]; 'person.erased': [string] }>();
+
   constructor(private readonly deps: PeopleServiceDeps) {}
 
   private get store() { return this.deps.store; }
 
   createPerson(name: string, metadata: Record<string, unknown> = {}, actor = 'cli'): Person {
-    return this.store.transaction(() => {
+    const created = this.store.transaction(() => {
       const p = this.store.people.create(name, metadata);
       this.store.audit.record(actor, 'person.create', p.id, { name });
       return p;
     });
+    this.events.emit('person.saved', created);
+    return created;
   }
 
   getPerson(id: string): PersonSummary {
+    assertPersonId(id);
     const p = this.store.people.get(id);
     if (!p) throw new FaceStreamError('E_NOT_FOUND', `no person with id ${id}`);
     return { ...p, samples: this.store.samples.countByPerson(id) };
@@ -62,12 +92,15 @@ export class PeopleService {
   }
 
   updatePerson(id: string, patch: { name?: string; metadata?: Record<string, unknown> }, actor = 'cli'): Person {
-    return this.store.transaction(() => {
+    assertPersonId(id);
+    const updated = this.store.transaction(() => {
       const p = this.store.people.update(id, patch);
       if (!p) throw new FaceStreamError('E_NOT_FOUND', `no person with id ${id}`);
       this.store.audit.record(actor, 'person.update', id, { ...(patch.name !== undefined ? { name: patch.name } : {}), metadataChanged: patch.metadata !== undefined });
       return p;
     });
+    this.events.emit('person.saved', updated);
+    return updated;
   }
 
   /**
@@ -78,6 +111,7 @@ export class PeopleService {
    * `reindex` removes).
    */
   deletePerson(id: string, actor = 'cli'): ErasureReport {
+    assertPersonId(id);
     const store = this.store, dataDir = this.deps.dataDir;
     const person = store.people.get(id);
     if (!person) throw new FaceStreamError('E_NOT_FOUND', `no person with id ${id}`);
@@ -98,6 +132,7 @@ export class PeopleService {
       if (existsSync(abs)) { rmSync(abs, { force: true }); report.files++; }
     }
     rmSync(folder, { recursive: true, force: true });
+    this.events.emit('person.erased', id);
     return report;
   }
 
@@ -124,6 +159,7 @@ export class PeopleService {
   }
 
   removeSample(personId: string, sampleId: number, actor = 'cli'): void {
+    assertPersonId(personId);
     const s = this.sampleOf(personId, sampleId);
     if (!s) throw new FaceStreamError('E_NOT_FOUND', `person ${personId} has no sample ${sampleId}`);
     const abs = s.cropFile ? resolveInDataDir(this.deps.dataDir, s.cropFile) : undefined;

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';
 import type { FrameSourceFactory } from './frame-source.js';
 import { maskUrl } from './mask-url.js';
+import { MotionGate } from './motion.gate.js';
 
 export interface IngestManagerDeps {
   redis: Redis;
@@ -39,8 +40,12 @@ export class IngestManager extends EventEmitter<IngestEvents> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
+  private readonly motion: MotionGate;
+
   constructor(private readonly config: IngestConfig, private readonly deps: IngestManagerDeps) {
     super();
+    // the hub publishes each camera's open tracks; none known = none open
+    this.motion = new MotionGate(config, async (cameraId) => Number(await deps.redis.hget(redisKeys.openTracks(deps.prefix), cameraId) ?? 0));
   }
 
   start(): void {
@@ -93,6 +98,7 @@ export class IngestManager extends EventEmitter<IngestEvents> {
     this.cameras.delete(id);
     w.close();
     await this.inFlight.get(id);
+    this.motion.removeCamera(id);
     await this.deps.redis.hdel(redisKeys.cameraStatus(this.deps.prefix), id).catch(() => 0);
     this.deps.logger.info({ camera: id }, 'camera removed');
     return true;
@@ -112,7 +118,13 @@ export class IngestManager extends EventEmitter<IngestEvents> {
       this.deps.metrics?.framesDropped.inc({ camera: id, reason: 'backpressure' });
       return;
     }
-    const p = this.deps.producer.publish(id, jpeg, capturedAt).then(({ dropped }) => {
+    const p = this.motion.decide(id, jpeg, capturedAt).then(async (decision) => {
+      if (decision === 'still') {
+        this.deps.metrics?.framesStill.inc({ camera: id });
+        await this.deps.producer.skip(id, capturedAt, 'still');
+        return;
+      }
+      const { dropped } = await this.deps.producer.publish(id, jpeg, capturedAt);
       if (dropped) {
         w.recordDropped(dropped);
         this.deps.metrics?.framesDropped.inc({ camera: id, reason: 'backpressure' }, dropped);

@@ -11,6 +11,7 @@ export class PipelineMetrics {
   readonly framesIn: Counter<'camera'>;
   readonly framesProcessed: Counter<'camera'>;
   readonly framesDropped: Counter<'camera' | 'reason'>;
+  readonly framesStill: Counter<'camera'>;
   readonly facesDetected: Counter<'camera'>;
   readonly facesEmbedded: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
@@ -25,6 +26,7 @@ export class PipelineMetrics {
     this.framesIn = new Counter({ name: 'facestream_frames_in_total', help: 'Frames delivered by ffmpeg', labelNames: ['camera'], registers });
     this.framesProcessed = new Counter({ name: 'facestream_frames_processed_total', help: 'Frames analysed by vision workers', labelNames: ['camera'], registers });
     this.framesDropped = new Counter({ name: 'facestream_frames_dropped_total', help: 'Frames dropped: backpressure, too_old, expired, failed', labelNames: ['camera', 'reason'], registers });
+    this.framesStill = new Counter({ name: 'facestream_frames_still_total', help: 'Frames not analysed because nothing moved and the camera had no open track (motion gate)', labelNames: ['camera'], registers });
     this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
     this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });

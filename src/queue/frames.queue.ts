@@ -77,6 +77,17 @@ export class FramesProducer {
     return { seq, dropped };
   }
 
+  /**
+   * A frame that will not be analysed (the motion gate found it still): it still takes the
+   * camera's next sequence number and goes to the hub as a skipped result, so the hub's
+   * ordering never waits for it; no bytes are stored.
+   */
+  async skip(cameraId: string, capturedAt: number, reason: 'still'): Promise<number> {
+    const seq = await this.redis.incr(`${this.options.prefix}:seq:${cameraId}`);
+    await this.faces?.publish({ version: 1, cameraId, seq, capturedAt, detectedAt: Date.now(), skipped: reason, width: 0, height: 0, modelId: '', faces: [] });
+    return seq;
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { openGallery, type Gallery } from '../identify/gallery.js';
 import type { FaceAnalyzer } from '../identify/gallery.types.js';
 import { Alerting } from '../notify/alerting.js';
+import { MqttPublisher } from '../notify/mqtt/index.js';
 import { createRedis } from '../queue/redis.connection.js';
 import { writeSightingCrop } from '../store/data-paths.js';
 import { CameraStatusSource } from '../track/camera-status.source.js';
@@ -20,7 +22,19 @@ export interface HubServices {
   readonly sightings: SightingService;
   readonly cameras: CameraStatusSource;
   readonly alerting: Alerting;
+  /** MQTT + Home Assistant (mqtt.enabled), subscribed like the dashboard. */
+  readonly mqtt: MqttPublisher | undefined;
   close(): Promise<void>;
+}
+
+/** facestream's version (package.json), shown on the Home Assistant device. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0';
+  } catch {
+    // dist/src/roles -> three levels up
+    try { return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0'; } catch { return '0'; }
+  }
 }
 
 export interface HubServicesDeps {
@@ -29,7 +43,7 @@ export interface HubServicesDeps {
   redisUrl?: string;
 }
 
-export async function startHubServices(config: Pick<Config, 'data' | 'gallery' | 'redis' | 'notify'>, deps: HubServicesDeps): Promise<HubServices> {
+export async function startHubServices(config: Pick<Config, 'data' | 'gallery' | 'redis' | 'notify' | 'mqtt'>, deps: HubServicesDeps): Promise<HubServices> {
   const { logger } = deps;
   const url = deps.redisUrl ?? config.redis.url;
   const gallery = openGallery({ dataDir: config.data.dir, engine: deps.engine, settings: config.gallery, logger });
@@ -47,10 +61,22 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
     config: config.notify, connection: redis, prefix: config.redis.prefix, rules: gallery.alertRules,
     people: { get: (id) => gallery.people.find(id) }, cameraName: (id) => cameras.name(id), sightings, logger,
   });
+  const mqtt = config.mqtt.enabled
+    ? new MqttPublisher(config.mqtt, {
+      sightings, alerts: alerting.alerts, logger, version: packageVersion(),
+      people: { list: () => gallery.people.listPeople({ limit: 1_000_000 }).items.map((p) => ({ id: p.id, name: p.name })) },
+      cameras: { list: () => cameras.statuses().map((c) => ({ id: c.cameraId, name: c.name })) },
+    })
+    : undefined;
+  if (mqtt) {
+    gallery.people.events.on('person.saved', (p) => mqtt.personAdded({ id: p.id, name: p.name }));
+    gallery.people.events.on('person.erased', (id) => mqtt.personRemoved(id));
+  }
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     const errors: unknown[] = [];
     const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
+    await step(() => mqtt?.close());
     await step(() => alerting.close());
     await step(() => cameras.close());
     await step(() => subscriber.quit());
@@ -61,9 +87,10 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   try {
     await cameras.start();
     alerting.start();
+    await mqtt?.start();
   } catch (e) {
     await close().catch(() => {});
     throw e;
   }
-  return { gallery, sightings, cameras, alerting, close };
+  return { gallery, sightings, cameras, alerting, mqtt, close };
 }

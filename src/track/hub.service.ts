@@ -56,6 +56,8 @@ export class Hub extends EventEmitter<HubEvents> {
   private chain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private readonly scenes = new Map<string, number[]>();
+  /** Open tracks per camera as last published for the ingest's motion gate. */
+  private readonly publishedOpen = new Map<string, number>();
   readonly counts = { frames: 0, faces: 0, identified: 0, late: 0, sightings: 0, sceneCuts: 0 };
 
   constructor(private readonly config: TrackConfig, private readonly deps: HubDeps) {
@@ -131,6 +133,20 @@ export class Hub extends EventEmitter<HubEvents> {
       const cameraNow = Math.max(this.latest.get(camera) ?? 0, now - (this.deps.maxLagMs ?? 5000) - this.config.reorderWindowMs);
       tracker.expire(cameraNow);
     }
+    await this.publishOpenTracks();
+  }
+
+  /** The ingest's motion gate never skips a camera with an open track: tell it which have one. */
+  private async publishOpenTracks(): Promise<void> {
+    const redis = this.deps.connection;
+    if (!redis) return;
+    const changed: string[] = [];
+    for (const [camera, tracker] of this.trackers) {
+      if (this.publishedOpen.get(camera) === tracker.openTracks) continue;
+      this.publishedOpen.set(camera, tracker.openTracks);
+      changed.push(camera, String(tracker.openTracks));
+    }
+    if (changed.length) await redis.hset(redisKeys.openTracks(this.deps.prefix), ...changed).catch(() => 0);
   }
 
   /** The frame's scene signature moved far from the camera's previous frame: a cut, a camera jump. */
