@@ -204,6 +204,8 @@ export const visionSchema = section({
     .describe('IoU above which a face box matches a recently embedded box of the same camera.'),
   reembedQualityGain: z.number().min(0).max(10).default(0.2)
     .describe('Re-embed a matched face when its quality (relative sharpness x size) improved by this fraction.'),
+  reembedMinAppearance: z.number().min(-1).max(1).default(0.7)
+    .describe('Re-embed a matched face whose appearance signature correlates less than this with the face last embedded at that place: someone else stepped in.'),
   stalledIntervalMs: z.number().int().min(1000).max(600000).default(10000)
     .describe('BullMQ stalled-job check interval: a job of a killed worker returns to the queue after this (and is skipped when too old).'),
   cropSize: z.number().int().min(32).max(512).default(112)

@@ -102,8 +102,9 @@ export class CameraTracker {
       for (const t of this.open) {
         const o = iou(t.box, face.box);
         const d = face.embedding && t.mean ? cosineDistance(face.embedding, t.mean) : undefined;
-        // an embedding far from the track vetoes a box overlap (two people crossing)
-        if (d !== undefined && d > 2 * maxEmbeddingDistance && o < 0.6) continue;
+        // an embedding far from the track vetoes a box overlap (two people crossing, or one
+        // person stepping into another's place) unless the face's own match names the track's person
+        if (d !== undefined && d > maxEmbeddingDistance && !(face.match && t.votes.has(face.match.personId))) continue;
         const embOk = d !== undefined && d <= maxEmbeddingDistance;
         let near = o < iouThreshold && !embOk ? nearness(t.box, face.box, this.options.maxCenterShift ?? 0) : 0;
         // a box that is merely nearby must also look like the track's last face (one person

@@ -60,7 +60,7 @@ export class VisionWorker {
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.store = new FrameStore(deps.connection, 1);
-    this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain });
+    this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
   }
 
   start(): void {
@@ -126,7 +126,7 @@ export class VisionWorker {
     const candidates = r.faces.map((f, i) => ({ f, i })).filter(({ f }) => f.quality.passed && f.chip);
     const wanted = this.deps.embedAll
       ? candidates.map(() => true)
-      : this.budget.select(frame.cameraId, frame.seq, candidates.map(({ f }) => ({ box: f.box, quality: f.quality })));
+      : this.budget.select(frame.cameraId, frame.seq, candidates.map(({ f }) => ({ box: f.box, quality: f.quality, appearance: f.appearance })));
     const toEmbed = candidates.filter((_, k) => wanted[k]);
     const vectors = await this.deps.analyzer.embedChips(toEmbed.map(({ f }) => f.chip!));
     const embeddings = new Map(toEmbed.map(({ i }, k) => [i, vectors[k]!]));

@@ -189,3 +189,32 @@ describe('CameraTracker: a name only where it is earned', () => {
     expect(after).toMatchObject({ name: null, evidence: 'none' });
   });
 });
+
+describe('CameraTracker: no identity change inside a track', () => {
+  it('a face whose own embedding is far from the track and does not match its person starts a new track, even in the same place', () => {
+    const out: SightingUpdate[] = [];
+    const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
+    const lin = { personId: 'p1', name: 'Lin', distance: 0.05, score: 0.95, ambiguous: false, threshold: 0.1, candidates: [] };
+    const a = t.update({ seq: 1, capturedAt: 1000, faces: [face(10, vec(1), lin)] })[0]!;
+    t.update({ seq: 2, capturedAt: 1200, faces: [face(10, vec(1, 0.01), lin)] });
+    // the same box, another person's embedding that matched nobody
+    const b = t.update({ seq: 3, capturedAt: 1400, faces: [face(10, vec(2), null)] })[0]!;
+    expect(b.trackId).not.toBe(a.trackId);
+    t.closeAll();
+    const closed = out.filter((s) => s.status === 'closed');
+    expect(closed.find((s) => s.personId === 'p1')!.frames).toBe(2);
+  });
+});
+
+describe('EmbedBudget: someone else in the same place', () => {
+  it('re-embeds a matched box at once when the appearance changed', () => {
+    const b = new EmbedBudget({ iou: 0.5, everyFrames: 5, qualityGain: 0.2, minAppearance: 0.7 });
+    const box = { x: 10, y: 10, width: 60, height: 60 };
+    const look = (seed: number) => Array.from(vec(seed + 900));
+    const quality = { size: 60, sharpness: 50 };
+    expect(b.select('cam', 1, [{ box, quality, appearance: look(1) }])).toEqual([true]);
+    expect(b.select('cam', 2, [{ box, quality, appearance: look(1) }])).toEqual([false]);
+    expect(b.select('cam', 3, [{ box, quality, appearance: look(2) }])).toEqual([true]);
+    expect(b.select('cam', 4, [{ box, quality, appearance: look(2) }])).toEqual([false]);
+  });
+});
