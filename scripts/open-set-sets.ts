@@ -4,6 +4,7 @@
  *   lfw-train/  people of LFW pairsDevTrain   (tune here)
  *   lfw-test/   people of LFW pairsDevTest    (evaluate here: no person in common with train)
  *   bbt/        the bbt crops: 4 people enrolled from one crop each, 3 people as strangers
+ *   bbt-2photos/ the same with two crops per enrolled person
  * Each set has gallery/ (one photo per enrolled person) and probes/ (the enrolled people's other
  * photos, plus strangers: people with a single photo, never enrolled).
  *   npx tsx scripts/open-set-sets.ts OUT_DIR [maxEnrolled=150] [maxStrangers=300]
@@ -44,18 +45,20 @@ function lfwSet(pairsFile: string, name: string): void {
   console.log(`${name}: ${multi.length} enrolled people, ${single.length} strangers`);
 }
 
-function bbtSet(): void {
+/** bbt: 4 of the 7 people enrolled with `photos` crops each, the rest of theirs as probes, 3 strangers. */
+function bbtSet(name: string, photos: number): void {
   const dir = join(data, 'people', 'bbt');
   const people = readdirSync(dir).sort();
   people.forEach((n, k) => {
     const files = readdirSync(join(dir, n)).sort();
-    const enrolled = k % 2 === 0; // 4 of the 7 enrolled, 3 strangers
-    files.forEach((f, i) => link(join(dir, n, f), join(out, 'bbt', enrolled && i === 0 ? 'gallery' : 'probes', n), f));
+    const enrolled = k % 2 === 0;
+    files.forEach((f, i) => link(join(dir, n, f), join(out, name, enrolled && i < photos ? 'gallery' : 'probes', n), f));
   });
-  console.log(`bbt: ${people.filter((_, k) => k % 2 === 0).length} enrolled people, ${people.filter((_, k) => k % 2 === 1).length} strangers`);
+  console.log(`${name}: ${people.filter((_, k) => k % 2 === 0).length} enrolled people (${photos} photos each), ${people.filter((_, k) => k % 2 === 1).length} strangers`);
 }
 
 rmSync(out, { recursive: true, force: true });
 lfwSet('pairsDevTrain.txt', 'lfw-train');
 lfwSet('pairsDevTest.txt', 'lfw-test');
-bbtSet();
+bbtSet('bbt', 1);
+bbtSet('bbt-2photos', 2);

@@ -388,7 +388,7 @@ describe('live names are earned (real RTSP server, ffmpeg, Redis/BullMQ, engine,
   it('synthetic cut: Lin, then a stranger at the same place: the stranger is never shown as Lin (nor anyone); Lin\'s sightings hold only Lin\'s frames', () =>
     synthetic({ cut: true, stranger: 'Adam_Sandler/Adam_Sandler_0001.jpg', margin: 1.3 }));
 
-  it('same place without a scene cut: the stranger is never shown as Lin (nor anyone); every name shown is earned; Lin's sightings hold only Lin's frames', () =>
+  it("same place without a scene cut: the stranger is never shown as Lin (nor anyone); every name shown is earned; Lin's sightings hold only Lin's frames", () =>
     synthetic({ cut: false, stranger: 'Alejandro_Toledo/Alejandro_Toledo_0020.jpg', margin: 1.6 }));
 
   it('crowd_walk_1080p (whole gallery): nobody is named, on faces or sightings', async () => {

@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.js';
 import type { FacePipeline } from '../../vision/face.pipeline.js';
 import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import {
-  EmbeddingCache, ImageEmbeddingSource, evaluateIdentification, evaluatePairs, readLfwPairs, stderrProgress, writePairsReport,
+  EmbeddingCache, ImageEmbeddingSource, evaluateIdentification, evaluatePairs, openSetRates, readLfwPairs, stderrProgress, writePairsReport,
 } from '../../evaluation/index.js';
 import { FaceStreamError } from '../../errors/index.js';
 import { configFrom, printJson, runCommand } from '../context.js';
@@ -88,7 +88,9 @@ export function registerEvalCommands(program: Command): void {
       try {
         const result = await evaluateIdentification(source, { galleryDir: opts.gallery, probesDir: opts.probes, threshold: engine.threshold, fars, onProgress: (d, t) => progress.update(d, t) });
         progress.stop();
-        const out = { command: commandLine(), modelId: engine.modelId, flip: config.embedder.flip, ...result };
+        // the configured open-set decision (identify.*): strangers named (FPIR), people missed (FNIR)
+        const decision = openSetRates(result.perProbe.map((p) => ({ person: p.person, enrolled: p.known, ranked: p.ranked })), { threshold: engine.identifyThreshold, minMargin: engine.identifyMinMargin });
+        const out = { command: commandLine(), modelId: engine.modelId, flip: config.embedder.flip, decision, ...result };
         if (opts.json) await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
         printJson(out);
       } finally {
