@@ -16,15 +16,16 @@ import { maskUrl } from '../src/ingest/mask-url.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = path.resolve(root, '../shared/data');
+// the quickstart sample lives in the repository (examples/, with its NOTICE): a clone alone runs the demo
+const examples = path.resolve(root, 'examples');
 const say = (msg: string) => process.stdout.write(`demo: ${msg}\n`);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const imageExt = /\.(jpe?g|png|webp)$/i;
 
 const program = new Command('demo')
   .description('run facestream end to end on one machine: camera, gallery, all roles, dashboard')
-  .option('--camera <url|file>', 'camera: rtsp:// or http(s):// MJPEG URL, or a video file served over RTSP (default: ../shared/data/video/hamilton_360p.mp4)')
-  .option('--gallery <dir>', 'folder with one sub-folder of photos per person (default: ../shared/data/people/gallery)')
+  .option('--camera <url|file>', 'camera: rtsp:// or http(s):// MJPEG URL, or a video file served over RTSP (default: examples/video/hamilton_360p.mp4)')
+  .option('--gallery <dir>', 'folder with one sub-folder of photos per person (default: examples/gallery)')
   .option('--data-dir <dir>', 'data folder of the demo (SQLite store, index, crops)', path.join(root, 'data', 'demo'))
   .option('--port <n>', 'API/dashboard port (default: config api.port)', (v) => parseInt(v, 10))
   .option('--fps <n>', 'frames per second sampled from the camera', parseFloat, 2)
@@ -108,9 +109,9 @@ async function main(): Promise<void> {
 
   try {
     // camera
-    const defaultClip = path.join(shared, 'video', 'hamilton_360p.mp4');
+    const defaultClip = path.join(examples, 'video', 'hamilton_360p.mp4');
     const camera = opts.camera ?? (existsSync(defaultClip) ? defaultClip : undefined);
-    if (!camera) throw new Fail(`no camera: ${path.join(shared, 'video')} does not exist here, so --camera URL|FILE is required (rtsp://, http(s):// MJPEG, or a video file)`);
+    if (!camera) throw new Fail(`no camera: ${defaultClip} is missing (examples/ not checked out?), so --camera URL|FILE is required (rtsp://, http(s):// MJPEG, or a video file)`);
     let cameraUrl = camera;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(camera)) {
       if (!existsSync(camera)) throw new Fail(`--camera ${camera}: no such file`);
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
     prefixToClean = { url: redisUrl, prefix };
 
     // gallery + key
-    const galleryDir = opts.gallery ?? path.join(shared, 'people', 'gallery');
+    const galleryDir = opts.gallery ?? path.join(examples, 'gallery');
     if (!existsSync(galleryDir)) throw new Fail(`gallery folder ${galleryDir} does not exist: give --gallery DIR (one sub-folder of photos per person)`);
     const config = loadConfig({ overrides: { data: { dir: path.resolve(opts.dataDir) } } });
     say(`[3/6] loading the face models (${config.detector.model} + ${config.embedder.model}, backend ${config.engine.backend})`);
