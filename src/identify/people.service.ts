@@ -19,7 +19,7 @@ export const personIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 
 export const isPersonId = (id: unknown): id is string => typeof id === 'string' && personIdPattern.test(id);
 
-/** An untrusted id for a message: JSON-quoted (control characters, NUL, RTL marks escaped) and cut to 80 characters. */
+/** An untrusted id for a message: JSON-quoted (control characters, NUL, lone surrogates, RTL marks escaped) and cut to 80 characters. */
 export function quoteId(id: string): string {
   const cut = id.length > 80 ? `${id.slice(0, 80)}...` : id;
   return JSON.stringify(cut).replace(/[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -159,7 +159,6 @@ export class PeopleService {
   }
 
   removeSample(personId: string, sampleId: number, actor = 'cli'): void {
-    assertPersonId(personId);
     const s = this.sampleOf(personId, sampleId);
     if (!s) throw new FaceStreamError('E_NOT_FOUND', `person ${personId} has no sample ${sampleId}`);
     const abs = s.cropFile ? resolveInDataDir(this.deps.dataDir, s.cropFile) : undefined;

@@ -1,8 +1,11 @@
+import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { DashboardService } from '../api/live/dashboard.service.js';
 import { loadConfig, type Config } from '../config/index.js';
+import { FaceStreamError } from '../errors/index.js';
 import { runCommand } from '../errors/run-command.js';
+import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
 import { galleryIdentifier } from '../identify/gallery.identifier.js';
 import type { Gallery } from '../identify/gallery.js';
 import { maskUrl } from '../ingest/mask-url.js';
@@ -70,7 +73,34 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   for (const x of extra.reverse()) { try { x(); } catch (e) { logger.error({ err: (e as Error).message }, 'close failed'); } }
 }
 
-/** A worker entry point (workers/*.ts): configuration from $FACESTREAM_CONFIG and FACESTREAM_*, errors as one line. */
-export function runRolesMain(roles: readonly RoleName[]): Promise<void> {
-  return runCommand(() => runRoles(loadConfig(), roles));
+/**
+ * Quick cameras (`--camera URL ... [--fps N]`, as `facestream run` and the workers take them)
+ * added to a loaded configuration, checked by the same camera URL policy as configured ones.
+ */
+export function withCameras(base: Readonly<Config>, urls: readonly string[] = [], fps?: number): Readonly<Config> {
+  if (urls.length === 0) return base;
+  if (fps !== undefined && !(Number.isFinite(fps) && fps > 0 && fps <= 60)) throw new FaceStreamError('E_USAGE', `--fps ${fps}: a number of frames per second in (0, 60]`);
+  for (const url of urls) {
+    const problem = cameraUrlProblem(url, base.ingest);
+    if (problem) throw new FaceStreamError('E_CAMERA_URL', problem);
+  }
+  const cameras = [...base.ingest.cameras, ...urls.map((url, i) => ({ id: `cam${i + 1}`, url, sampleFps: fps ?? 2, enabled: true, transport: 'tcp' as const }))];
+  return { ...base, ingest: { ...base.ingest, cameras } } as Readonly<Config>;
+}
+
+/**
+ * A worker entry point (workers/*.ts): configuration from $FACESTREAM_CONFIG (or --config) and
+ * FACESTREAM_*, quick cameras from --camera/--fps; errors as one line.
+ */
+export function runRolesMain(roles: readonly RoleName[], argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  return runCommand(async () => {
+    let values: { camera?: string[]; fps?: string; config?: string };
+    try {
+      ({ values } = parseArgs({ args: [...argv], options: { camera: { type: 'string', multiple: true }, fps: { type: 'string' }, config: { type: 'string', short: 'c' } }, strict: true }));
+    } catch (e) {
+      throw new FaceStreamError('E_USAGE', (e as Error).message);
+    }
+    const config = withCameras(loadConfig({ file: values.config }), values.camera, values.fps === undefined ? undefined : Number(values.fps));
+    await runRoles(config, roles);
+  });
 }

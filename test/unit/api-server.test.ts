@@ -145,13 +145,17 @@ describe('REST API (fastify inject, fake engine, real SQLite)', () => {
     expect(a.json().id).not.toBe(b.json().id);
     const list = await app.inject({ url: '/api/people?name=Sam%20Lee', headers: auth() });
     expect(list.json()).toMatchObject({ total: 2 });
-    for (const [method, url] of [['GET', '/api/people/nope'], ['PATCH', '/api/people/nope'], ['DELETE', '/api/people/nope'], ['DELETE', '/api/people/nope/samples/1'], ['GET', '/api/people/nope/samples/1/thumbnail']] as const) {
-      const r = await app.inject({ method, url, headers: auth(), ...(method === 'PATCH' ? { payload: { name: 'x' } } : {}) });
-      expect(r.statusCode, `${method} ${url}`).toBe(404);
-      expect(r.json().error.code).toBe('E_NOT_FOUND');
+    // a well-formed id nobody has: 404; a malformed one never reaches the store: 400
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    for (const id of [unknown, 'nope']) {
+      for (const [method, url] of [['GET', `/api/people/${id}`], ['PATCH', `/api/people/${id}`], ['DELETE', `/api/people/${id}`], ['DELETE', `/api/people/${id}/samples/1`], ['GET', `/api/people/${id}/samples/1/thumbnail`]] as const) {
+        const r = await app.inject({ method, url, headers: auth(), ...(method === 'PATCH' ? { payload: { name: 'x' } } : {}) });
+        expect(r.statusCode, `${method} ${url}`).toBe(id === unknown ? 404 : 400);
+        if (id === unknown) expect(r.json().error.code).toBe('E_NOT_FOUND');
+      }
     }
     const up = multipart([{ field: 'image', filename: 'a.png', type: 'image/png', data: await png(200, 0, 10) }]);
-    expect((await app.inject({ method: 'POST', url: '/api/people/nope/samples', headers: { ...up.headers, ...auth() }, payload: up.payload })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/api/people/${unknown}/samples`, headers: { ...up.headers, ...auth() }, payload: up.payload })).statusCode).toBe(404);
     for (const p of [a, b]) await app.inject({ method: 'DELETE', url: `/api/people/${p.json().id}`, headers: auth() });
   });
 

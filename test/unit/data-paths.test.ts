@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openGallery, type FaceAnalyzer } from '../../src/identify/index.js';
 import { DataStore } from '../../src/store/data.store.js';
@@ -55,18 +56,23 @@ describe('data-directory paths', () => {
     }
   });
 
-  it('a gallery file whose person id would escape crops/ is refused before anything is written', () => {
+  it('a gallery file whose person id would escape crops/ gets a new id: its thumbnail lands inside the data directory', async () => {
     const dir = newDir();
     const g = openGallery({ dataDir: dir, engine, settings: testConfig().gallery });
     try {
       const embedding = Buffer.from(Float32Array.from([1, 0, 0, 0]).buffer).toString('base64');
       const file = {
         format: 'facestream-gallery', version: 1, modelId: 'fake-4', dim: 4, exportedAt: new Date().toISOString(),
-        people: [{ id: '../../escaped', name: 'Mallory', metadata: {}, samples: [{ embedding, imageSha256: 'x', quality: {}, thumbnail: Buffer.from('jpeg').toString('base64'), createdAt: new Date().toISOString() }] }],
+        people: [{ id: '../../escaped', name: 'Mallory', metadata: {}, samples: [{ embedding, imageSha256: 'x', quality: {}, thumbnail: (await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888888' } }).jpeg().toBuffer()).toString('base64'), createdAt: new Date().toISOString() }] }],
       };
-      expect(() => g.transfer.importGallery(file)).toThrow(outside);
-      expect(g.people.count()).toBe(0);
+      const r = g.transfer.importGallery(file);
+      expect(r.remapped).toHaveLength(1);
+      expect(r.remapped![0]!.from).toBe('../../escaped');
+      const id = r.remapped![0]!.to;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(g.people.count()).toBe(1);
       expect(existsSync(path.join(dir, '..', 'escaped'))).toBe(false);
+      expect(readdirSync(path.join(dir, 'crops', id))).toHaveLength(1);
     } finally {
       g.close();
     }

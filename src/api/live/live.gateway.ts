@@ -8,6 +8,7 @@ import type { AlertPayload, DeliveryState } from '../../notify/alert-rule.schema
 import type { ApiKeyInfo, KeysRepository } from '../../store/keys.repository.js';
 import type { Sighting, SightingsRepository } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from './corrections.service.js';
+import { clusterKeyPattern, issuePath, safeText } from '../validation.js';
 import { ignoreClusterSchema, notThisPersonSchema, resyncRequestSchema, type Ack, type FeedSighting } from './live-events.schema.js';
 import type { PreviewFanout } from './preview.fanout.js';
 import { toFeed } from './live-events.schema.js';
@@ -28,6 +29,9 @@ export interface LiveGatewayDeps {
 interface SocketData { key: ApiKeyInfo; presented: string }
 
 const errorAck = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
+
+/** Cluster keys are made by the hub (`<run>-<number>`): the same form the REST route accepts. */
+const ignoreClusterMessage = ignoreClusterSchema.refine((b) => clusterKeyPattern.test(b.clusterKey), { path: ['clusterKey'], message: 'not a cluster key' });
 
 /**
  * Socket.IO for the dashboard: the handshake needs an API key (auth.key, or an Authorization /
@@ -73,7 +77,7 @@ export class LiveGateway {
     socket.on('resync', (raw: unknown, ack?: (a: Ack) => void) => {
       if (typeof ack !== 'function') return;
       const req = resyncRequestSchema.safeParse(raw);
-      if (!req.success) { ack(errorAck('E_VALIDATION', req.error.issues[0]?.message ?? 'invalid')); return; }
+      if (!req.success) { ack(errorAck('E_VALIDATION', safeText(req.error.issues[0]?.message ?? 'invalid'))); return; }
       ack({ ok: true, data: { version: 1, ...this.replay(req.data.lastSightingId), cameras: this.deps.cameras() } });
     });
 
@@ -81,7 +85,7 @@ export class LiveGateway {
       const r = this.deps.corrections.notThisPerson(b.sightingId, actor, b.removeSampleId);
       return { sightingId: r.sighting.id, removedSample: r.removedSample };
     });
-    this.admin(socket, 'unknown:ignore', ignoreClusterSchema, (b, actor) => ({ ignored: this.deps.corrections.ignoreCluster(b.clusterKey, actor) }));
+    this.admin(socket, 'unknown:ignore', ignoreClusterMessage, (b, actor) => ({ ignored: this.deps.corrections.ignoreCluster(b.clusterKey, actor) }));
   }
 
   /** Sightings with id > lastId, oldest first (the page inserts them in order); the newest 50 on a first connect. */
@@ -101,7 +105,7 @@ export class LiveGateway {
       if (!info) { reply(errorAck('E_UNAUTHORIZED', 'API key revoked')); socket.disconnect(true); return; }
       if (info.role !== 'admin') { reply(errorAck('E_FORBIDDEN', `a ${info.role} key cannot change anything`)); return; }
       const body = schema.safeParse(raw);
-      if (!body.success) { reply(errorAck('E_VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))); return; }
+      if (!body.success) { reply(errorAck('E_VALIDATION', body.error.issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${safeText(i.message)}`).join('; '))); return; }
       try {
         reply({ ok: true, data: run(body.data, `api-key:${info.id}`) });
       } catch (e) {

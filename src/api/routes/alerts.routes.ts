@@ -6,10 +6,19 @@ import { literalTargetProblem } from '../../notify/target.guard.js';
 import type { AlertService } from '../../notify/alert.service.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
-import type { SchemaRegistry } from '../validation.js';
+import { isPersonId } from '../../identify/people.service.js';
+import { displayTextProblem, rowIdSchema, uuidSchema, type SchemaRegistry } from '../validation.js';
 
-const ruleId = z.strictObject({ id: z.string().min(1).max(100) });
-const eventId = z.strictObject({ id: z.coerce.number().int().positive() });
+const ruleId = z.strictObject({ id: uuidSchema });
+const eventId = z.strictObject({ id: rowIdSchema });
+/** The rule body, with every person id checked like a path parameter (ids are data, never paths) and a displayable name. */
+const ruleBody = alertRuleInputSchema.superRefine((r, ctx) => {
+  const nameProblem = displayTextProblem(r.name);
+  if (nameProblem) ctx.addIssue({ code: 'custom', path: ['name'], message: nameProblem });
+  r.personIds.forEach((id, i) => {
+    if (!isPersonId(id)) ctx.addIssue({ code: 'custom', path: ['personIds', i], message: 'not a person id (a UUID)' });
+  });
+});
 
 export interface AlertsRoutesDeps {
   rules: AlertRulesRepository;
@@ -30,7 +39,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
 
   app.get('/api/alerts/rules', { schema: schemas.route({}, { tags, summary: 'List alert rules (webhook secrets are never listed)' }) }, async () => ({ items: rules.list() }));
 
-  app.post('/api/alerts/rules', { schema: schemas.route({ body: alertRuleInputSchema }, { tags, summary: 'Create a rule; the answer carries its webhook signing secret, shown this once' }) }, async (req, reply) => {
+  app.post('/api/alerts/rules', { schema: schemas.route({ body: ruleBody }, { tags, summary: 'Create a rule; the answer carries its webhook signing secret, shown this once' }) }, async (req, reply) => {
     checkTarget(req.body as AlertRuleDefinition);
     const { rule, secret } = rules.create(req.body as AlertRuleDefinition);
     deps.audit.record(actorOf(req), 'alert-rule.create', rule.id, { name: rule.name, kind: rule.kind });
@@ -43,7 +52,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
     return r;
   });
 
-  app.put('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId, body: alertRuleInputSchema }, { tags, summary: 'Replace a rule (its secret is kept)' }) }, async (req) => {
+  app.put('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId, body: ruleBody }, { tags, summary: 'Replace a rule (its secret is kept)' }) }, async (req) => {
     const { id } = req.params as { id: string };
     checkTarget(req.body as AlertRuleDefinition);
     const r = rules.update(id, req.body as AlertRuleDefinition);
@@ -70,7 +79,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
   app.get('/api/alerts/events', {
     schema: schemas.route({ querystring: z.strictObject({
       delivery: z.enum(deliveryStates).optional().describe('dead = dead-lettered webhooks'),
-      ruleId: z.string().min(1).max(100).optional(),
+      ruleId: uuidSchema.optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
       offset: z.coerce.number().int().min(0).default(0),
     }) }, { tags, summary: 'Fired alerts, newest first, with webhook delivery state' }),

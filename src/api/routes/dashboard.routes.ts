@@ -6,9 +6,9 @@ import type { SightingsRepository } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from '../live/corrections.service.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
-import type { SchemaRegistry } from '../validation.js';
+import { rowIdSchema, type SchemaRegistry } from '../validation.js';
 
-const sightingId = z.strictObject({ id: z.coerce.number().int().positive() });
+const sightingId = z.strictObject({ id: rowIdSchema });
 
 export interface DashboardRoutesDeps {
   sightings: Pick<SightingsRepository, 'get'>;

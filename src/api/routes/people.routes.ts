@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Gallery } from '../../identify/gallery.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { readUpload } from '../uploads.js';
-import type { SchemaRegistry } from '../validation.js';
+import { displayNameSchema, metadataSchema, personIdSchema, readUploadChecked, rowIdSchema, safeText, type SchemaRegistry } from '../validation.js';
 
-const personId = z.strictObject({ id: z.string().min(1).max(100) });
-const sampleParams = z.strictObject({ id: z.string().min(1).max(100), sampleId: z.coerce.number().int().positive() });
-const name = z.string().trim().min(1).max(200);
-const metadata = z.record(z.string(), z.unknown());
+// ids are data, never paths: a malformed person id is a 400 before anything is looked up
+const personId = z.strictObject({ id: personIdSchema });
+const sampleParams = z.strictObject({ id: personIdSchema, sampleId: rowIdSchema });
+const name = displayNameSchema;
+const metadata = metadataSchema;
 const paging = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
 
 /**
@@ -55,10 +55,11 @@ export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     people.getPerson(id);
-    const { files, fields } = await readUpload(req);
+    const { files, fields } = await readUploadChecked(req);
     const force = fields.force === 'true' || fields.force === '1';
     const results = [];
-    for (const f of files) results.push(await enrollment.enrollPhoto(id, f.data, { label: f.filename, force, actor: actorOf(req) }));
+    // the file name is only a label in the answer: no control or bidi characters, at most 200 long
+    for (const f of files) results.push(await enrollment.enrollPhoto(id, f.data, { label: safeText(f.filename), force, actor: actorOf(req) }));
     const accepted = results.filter((r) => r.status === 'accepted').length;
     if (accepted === 0 && results.some((r) => r.status === 'rejected')) {
       throw new ApiError(422, 'E_NO_SAMPLE_ACCEPTED', results.map((r) => `${r.file}: ${r.status === 'accepted' ? 'accepted' : r.reason}`).join('; '), results);

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SightingsRepository } from '../../store/sightings.repository.js';
-import type { SchemaRegistry } from '../validation.js';
+import { personIdSchema, type SchemaRegistry } from '../validation.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
 const query = z.strictObject({
-  personId: z.string().min(1).max(100).optional(),
+  personId: personIdSchema.optional(),
   cameraId: z.string().min(1).max(200).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),

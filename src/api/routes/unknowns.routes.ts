@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CorrectionsService } from '../live/corrections.service.js';
 import { actorOf } from '../auth.js';
-import type { SchemaRegistry } from '../validation.js';
+import { clusterKeyPattern, displayNameSchema, type SchemaRegistry } from '../validation.js';
 
-const clusterKey = z.strictObject({ key: z.string().min(1).max(200) });
+const clusterKey = z.strictObject({ key: z.string().regex(clusterKeyPattern, 'not a cluster key') });
 
 /** Clusters of unknown faces from the pipeline: list, name (enroll as a new person), ignore. */
 export function registerUnknownsRoutes(app: FastifyInstance, corrections: CorrectionsService, schemas: SchemaRegistry, onChange: (personId?: string) => void): void {
@@ -17,7 +17,7 @@ export function registerUnknownsRoutes(app: FastifyInstance, corrections: Correc
   });
 
   app.post('/api/unknowns/:key/name', {
-    schema: schemas.route({ params: clusterKey, body: z.strictObject({ version: z.literal(1), name: z.string().trim().min(1).max(200) }) }, { tags, summary: 'Enroll the cluster as a new person (its best crops become samples)' }),
+    schema: schemas.route({ params: clusterKey, body: z.strictObject({ version: z.literal(1), name: displayNameSchema }) }, { tags, summary: 'Enroll the cluster as a new person (its best crops become samples)' }),
   }, async (req, reply) => {
     const { key } = req.params as { key: string };
     const r = await corrections.nameCluster(key, (req.body as { name: string }).name, actorOf(req));

@@ -9,6 +9,7 @@ import type { FacePipeline } from '../../vision/face.pipeline.js';
 import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import type { EnrollOutcome } from '../../identify/enrollment.service.js';
 import { openGallery, type Gallery } from '../../identify/gallery.js';
+import { assertPersonId } from '../../identify/people.service.js';
 import { DataStore } from '../../store/data.store.js';
 import { apiRoles, type ApiRole } from '../../store/keys.repository.js';
 import { configFrom, FaceStreamError, printJson, runCommand } from '../context.js';
@@ -119,21 +120,22 @@ export function registerGalleryCommands(program: Command): void {
     if (opts.json) printJson(list);
     else for (const p of list) process.stdout.write(`${p.id}  ${p.name}  (${p.samples} samples)\n`);
   })));
-  people.command('show').argument('<id>').action((id: string, _o: unknown, cmd: Command) => runCommand(async () => withStore(cmd, (s) => {
+  // ids are data, never paths: a malformed id is E_USAGE before the store (or the engine) is opened
+  people.command('show').argument('<id>').action((id: string, _o: unknown, cmd: Command) => runCommand(async () => { assertPersonId(id); return withStore(cmd, (s) => {
     const p = s.people.get(id);
     if (!p) throw new FaceStreamError('E_NOT_FOUND', `no person with id ${id}`);
     printJson({ ...p, samples: s.samples.byPerson(id).map((x) => ({ id: x.id, modelId: x.modelId, cropFile: x.cropFile, quality: x.quality, createdAt: x.createdAt })) });
-  })));
-  people.command('rename').argument('<id>').argument('<name>').action((id: string, name: string, _o: unknown, cmd: Command) => runCommand(async () => withStore(cmd, (s) => {
+  }); }));
+  people.command('rename').argument('<id>').argument('<name>').action((id: string, name: string, _o: unknown, cmd: Command) => runCommand(async () => { assertPersonId(id); return withStore(cmd, (s) => {
     s.transaction(() => {
       if (!s.people.update(id, { name })) throw new FaceStreamError('E_NOT_FOUND', `no person with id ${id}`);
       s.audit.record('cli', 'person.update', id, { name });
     });
     process.stdout.write(`renamed ${id} to ${name}\n`);
-  })));
-  people.command('delete').description('erase a person: samples, crops, sightings (audited)').argument('<id>').action((id: string, _o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
+  }); }));
+  people.command('delete').description('erase a person: samples, crops, sightings (audited)').argument('<id>').action((id: string, _o: unknown, cmd: Command) => runCommand(async () => { assertPersonId(id); return withGallery(cmd, async (g) => {
     printJson(g.people.deletePerson(id));
-  })));
+  }); }));
 
   const gallery = program.command('gallery').description('export or import the whole gallery as one portable JSON file');
   gallery.command('export').argument('<file>').action((file: string, _o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g) => {
