@@ -46,7 +46,7 @@ export async function writeThreshold(file: string, model: EmbedderName, threshol
 }
 
 /**
- * Set `identify.thresholds.<model>` and `identify.minMargin` in a YAML config file (the open-set
+ * Set `identify.thresholds.<model>` and `identify.minMargins.<model>` in a YAML config file (the open-set
  * decision from `facestream calibrate --identify`), keeping everything else in it.
  */
 export async function writeIdentifyDecision(file: string, model: EmbedderName, threshold: number, minMargin: number, comment: string): Promise<void> {
@@ -59,7 +59,7 @@ export async function writeIdentifyDecision(file: string, model: EmbedderName, t
   }
   if (doc.contents === null) doc.contents = doc.createNode({}) as never;
   doc.setIn(['identify', 'thresholds', model], threshold);
-  doc.setIn(['identify', 'minMargin'], minMargin);
+  doc.setIn(['identify', 'minMargins', model], minMargin);
   const node = doc.getIn(['identify'], true) as YAML.YAMLMap | undefined;
   if (node) node.commentBefore = ` ${comment}`;
   await mkdir(dirname(file), { recursive: true });

@@ -26,7 +26,7 @@ export interface IdentificationDeps {
  * The matcher: open-set identification against every enrolled sample (nearest samples from the
  * index, grouped per person). A name needs the nearest person within the 1:N threshold
  * (identify.thresholds, calibrated for a false-positive identification rate) AND the second
- * nearest at least identify.minMargin farther; a closer runner-up leaves the face unknown,
+ * nearest at least identify.minMargins.<model> farther; a closer runner-up leaves the face unknown,
  * flagged ambiguous. Reads only.
  */
 export class IdentificationService {

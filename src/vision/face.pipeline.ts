@@ -113,7 +113,7 @@ export class FacePipeline {
   get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }
   /** Open-set decision of the gallery search (identify.*): its own threshold, else the 1:1 one; and the margin. */
   get identifyThreshold(): number { return this.settings.identify?.thresholds[this.settings.embedder.model] ?? this.threshold; }
-  get identifyMinMargin(): number { return this.settings.identify?.minMargin ?? 0; }
+  get identifyMinMargin(): number { return this.settings.identify?.minMargins[this.settings.embedder.model] ?? 0; }
   get description() {
     return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip };
   }

@@ -89,7 +89,7 @@ async function calibrateIdentify(cmd: Command, opts: { gallery?: string; probes?
     printJson({
       model, modelId: engine.modelId, flip: config.embedder.flip, targetFpir: fpir,
       chosen, atVerifyThreshold: atVerify,
-      gallery: r.gallery, probes: r.probes, out: opts.out, keys: [`identify.thresholds.${model}`, 'identify.minMargin'],
+      gallery: r.gallery, probes: r.probes, out: opts.out, keys: [`identify.thresholds.${model}`, `identify.minMargins.${model}`],
     });
   } finally {
     progress.stop();
