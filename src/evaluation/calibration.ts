@@ -29,20 +29,12 @@ export function calibrate(scores: readonly ScoredPair[], objective: CalibrationO
  * (created when missing). The file is then loadable with `--config`.
  */
 export async function writeThreshold(file: string, model: EmbedderName, threshold: number, comment: string): Promise<void> {
-  let doc: YAML.Document;
-  try {
-    doc = YAML.parseDocument(await readFile(file, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    doc = new YAML.Document({});
-  }
-  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+  const doc = await readConfigDocument(file);
   doc.setIn(['verify', 'thresholds', model], threshold);
   const node = doc.getIn(['verify', 'thresholds'], true) as YAML.YAMLMap | undefined;
   const pair = node?.items.find((p) => (p.key as YAML.Scalar | string) && String((p.key as YAML.Scalar).value ?? p.key) === model);
   if (pair && YAML.isScalar(pair.value)) pair.value.comment = ` ${comment}`;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, doc.toString());
+  await writeConfigDocument(file, doc);
 }
 
 /**
@@ -50,6 +42,16 @@ export async function writeThreshold(file: string, model: EmbedderName, threshol
  * decision from `facestream calibrate --identify`), keeping everything else in it.
  */
 export async function writeIdentifyDecision(file: string, model: EmbedderName, threshold: number, minMargin: number, comment: string): Promise<void> {
+  const doc = await readConfigDocument(file);
+  doc.setIn(['identify', 'thresholds', model], threshold);
+  doc.setIn(['identify', 'minMargins', model], minMargin);
+  const node = doc.getIn(['identify'], true) as YAML.YAMLMap | undefined;
+  if (node) node.commentBefore = ` ${comment}`;
+  await writeConfigDocument(file, doc);
+}
+
+/** A YAML config file as an editable document (comments kept); an empty one when missing. */
+async function readConfigDocument(file: string): Promise<YAML.Document> {
   let doc: YAML.Document;
   try {
     doc = YAML.parseDocument(await readFile(file, 'utf8'));
@@ -58,10 +60,10 @@ export async function writeIdentifyDecision(file: string, model: EmbedderName, t
     doc = new YAML.Document({});
   }
   if (doc.contents === null) doc.contents = doc.createNode({}) as never;
-  doc.setIn(['identify', 'thresholds', model], threshold);
-  doc.setIn(['identify', 'minMargins', model], minMargin);
-  const node = doc.getIn(['identify'], true) as YAML.YAMLMap | undefined;
-  if (node) node.commentBefore = ` ${comment}`;
+  return doc;
+}
+
+async function writeConfigDocument(file: string, doc: YAML.Document): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, doc.toString());
 }
