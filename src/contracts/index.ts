@@ -4,3 +4,4 @@ export * from './faces.schema.js';
 export * from './camera.schema.js';
 export * from './sighting.schema.js';
 export * from './match.js';
+export * from './webhook.schema.js';

@@ -1,5 +1,9 @@
 /** BullMQ queue names and Redis key/channel layout under a deployment prefix. */
-export const queueNames = { frames: 'frames', faces: 'faces', webhooks: 'webhooks' } as const;
+export const queueNames = {
+  frames: 'frames', faces: 'faces', webhooks: 'webhooks',
+  /** The hub's housekeeping (retention job scheduler): not a pipeline stage, never in the frame path. */
+  maintenance: 'maintenance',
+} as const;
 
 export const redisKeys = {
   frame: (prefix: string, cameraId: string, seq: number) => `${prefix}:frame:${cameraId}:${seq}`,

@@ -1,18 +1,12 @@
 import { z } from 'zod';
+import { isHttpUrl } from '../contracts/webhook.schema.js';
+
+export { isHttpUrl, webhookJobSchema, type WebhookJob } from '../contracts/webhook.schema.js';
 
 export const alertKinds = ['person', 'unknown', 'watchlist'] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export const cropModes = ['inline', 'url', 'none'] as const;
 
-/** Only http(s): a webhook must never reach file:, data: or other schemes through fetch. */
-export function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 const validTimeZone = (tz: string): boolean => {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -79,12 +73,3 @@ export const alertPayloadSchema = z.strictObject({
 });
 export type AlertPayload = z.infer<typeof alertPayloadSchema>;
 
-/** The "webhooks" BullMQ job: the exact body to sign and send (the secret is looked up at send time). */
-export const webhookJobSchema = z.strictObject({
-  version: z.literal(1),
-  alertId: z.number().int(),
-  ruleId: z.string(),
-  url: z.string().refine(isHttpUrl),
-  body: z.string(),
-});
-export type WebhookJob = z.infer<typeof webhookJobSchema>;

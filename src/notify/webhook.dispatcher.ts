@@ -1,9 +1,10 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
-import { queueNames } from '../contracts/queues.js';
-import { webhookJobSchema, type DeliveryState, type WebhookJob } from './alert-rule.schema.js';
+import { webhookJobSchema, type WebhookJob } from '../contracts/webhook.schema.js';
+import { createWebhooksQueue, createWebhooksWorker, type WebhooksQueue, type WebhooksWorker } from '../queue/webhooks.queue.js';
+import type { DeliveryState } from './alert-rule.schema.js';
 import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
@@ -29,18 +30,18 @@ export interface WebhookDispatcherDeps {
  * hangs or fails only occupies a webhook slot until its timeout.
  */
 export class WebhookDispatcher {
-  readonly queue: Queue;
-  private worker: Worker | undefined;
+  readonly queue: WebhooksQueue;
+  private worker: WebhooksWorker | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
-    this.queue = new Queue(queueNames.webhooks, { connection: deps.connection, prefix: deps.prefix });
+    this.queue = createWebhooksQueue(deps.connection, deps.prefix);
   }
 
   start(): void {
     if (this.worker) return;
     const { config } = this.deps;
-    this.worker = new Worker(queueNames.webhooks, (job: Job) => this.process(job), {
+    this.worker = createWebhooksWorker((job) => this.process(job), {
       connection: this.deps.connection, prefix: this.deps.prefix, concurrency: config.webhookConcurrency,
       // a job is locked for longer than its request can take, so it is never run twice at once
       lockDuration: Math.max(30_000, config.webhookTimeoutMs * 3),
@@ -50,7 +51,7 @@ export class WebhookDispatcher {
     this.worker.on('failed', (job, err) => {
       if (!job) return;
       const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.deps.logger.warn({ alert: (job.data as WebhookJob).alertId, attempt: job.attemptsMade, final, err: err.message }, 'webhook failed');
+      this.deps.logger.warn({ alert: job.data.alertId, attempt: job.attemptsMade, final, err: err.message }, 'webhook failed');
       this.update(job, final ? 'dead' : 'queued', err.message);
     });
   }
@@ -68,7 +69,7 @@ export class WebhookDispatcher {
     });
   }
 
-  private async process(job: Job): Promise<number> {
+  private async process(job: Job<WebhookJob, number, 'webhook'>): Promise<number> {
     const data = webhookJobSchema.parse(job.data);
     const secret = this.deps.rules.secretOf(data.ruleId);
     if (secret === undefined) throw new UnrecoverableError(`rule ${data.ruleId} was deleted`);
@@ -84,8 +85,8 @@ export class WebhookDispatcher {
     }
   }
 
-  private update(job: Job, delivery: DeliveryState, error: string | null): void {
-    const { alertId } = job.data as WebhookJob;
+  private update(job: Job<WebhookJob, number, 'webhook'>, delivery: DeliveryState, error: string | null): void {
+    const { alertId } = job.data;
     try {
       this.deps.rules.setDelivery(alertId, delivery, job.attemptsMade, error);
     } catch (e) {

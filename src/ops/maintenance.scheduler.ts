@@ -1,10 +1,12 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { queueNames } from '../contracts/queues.js';
+import { createMaintenanceQueue, createMaintenanceWorker, type MaintenanceQueue, type MaintenanceWorker } from '../queue/maintenance.queue.js';
 import type { PurgeReport } from './retention.service.js';
 
-/** The hub's housekeeping queue (its own name: not a pipeline stage, never in the frame path). */
-export const maintenanceQueueName = 'maintenance';
+/** The hub's housekeeping queue (see contracts/queues.ts). */
+export const maintenanceQueueName = queueNames.maintenance;
 export const retentionSchedulerId = 'retention';
 
 export interface MaintenanceDeps {
@@ -22,12 +24,12 @@ export interface MaintenanceDeps {
  * missed run (hub down) is simply the next one: each run deletes everything past its cutoff.
  */
 export class MaintenanceScheduler {
-  readonly queue: Queue;
-  private worker: Worker | undefined;
+  readonly queue: MaintenanceQueue;
+  private worker: MaintenanceWorker | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly deps: MaintenanceDeps) {
-    this.queue = new Queue(maintenanceQueueName, { connection: deps.connection, prefix: deps.prefix });
+    this.queue = createMaintenanceQueue(deps.connection, deps.prefix);
   }
 
   async start(): Promise<void> {
@@ -35,13 +37,13 @@ export class MaintenanceScheduler {
     await this.queue.upsertJobScheduler(retentionSchedulerId, { every: this.deps.intervalMs }, {
       name: 'retention', opts: { removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
     });
-    this.worker = new Worker(maintenanceQueueName, (job: Job) => this.process(job), {
+    this.worker = createMaintenanceWorker((job) => this.process(job), {
       connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
     });
     this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'maintenance worker error'));
   }
 
-  private async process(job: Job): Promise<PurgeReport> {
+  private async process(job: Pick<Job, 'id'>): Promise<PurgeReport> {
     const report = this.deps.retention();
     this.deps.logger.info({ job: job.id, ...report }, 'retention run');
     return report;
