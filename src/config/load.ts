@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { FaceStreamError } from '../errors/index.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, nulBytePaths, type Config } from './schema.js';
 import { configLeaves, envNameOf } from './walk.js';
 
 /** FACESTREAM_* variables that are not settings of the schema. */
@@ -95,6 +95,8 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const fromEnv = envOverrides(env.REDIS_URL && !env.FACESTREAM_REDIS_URL ? { ...env, FACESTREAM_REDIS_URL: env.REDIS_URL } : env);
   if (Object.keys(fromEnv).length) { raw = deepMerge(raw, fromEnv); origins.push('environment'); }
   if (options.overrides) { raw = deepMerge(raw, options.overrides); origins.push('command line'); }
+  const withNul = nulBytePaths(raw);
+  if (withNul.length) throw new FaceStreamError('E_CONFIG', `invalid configuration (${origins.join(' + ')}): ${withNul.slice(0, 3).join(', ')}: a NUL byte is not allowed in a setting`);
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new FaceStreamError('E_CONFIG', formatZodError(result.error, origins.join(' + ')));
   return deepFreeze(result.data);

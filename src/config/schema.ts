@@ -153,7 +153,7 @@ export const cameraSchema = z.strictObject({
 });
 
 export const redisSchema = section({
-  url: z.string().min(1).default('redis://127.0.0.1:6379')
+  url: z.string().min(1).max(2000).regex(/^rediss?:\/\/[^\s]*$/i, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379')
     .describe('Redis for the queues, frame bytes and events (plain REDIS_URL is honoured too).'),
   prefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('facestream')
     .describe('Key prefix of this deployment (queues, frames, events); several deployments can share one Redis.'),
@@ -261,7 +261,7 @@ export const notifySchema = section({
     .describe('First retry delay; doubles with each attempt (exponential backoff).'),
   webhookConcurrency: z.number().int().min(1).max(100).default(4)
     .describe('Webhook requests in flight at once (a hanging receiver holds one slot until its timeout).'),
-  publicUrl: z.string().url().optional()
+  publicUrl: z.string().url().max(2000).regex(/^https?:\/\//i, 'an http:// or https:// URL').optional()
     .describe('Base URL of this hub as webhook receivers reach it; needed for rules that send a crop URL instead of inline base64.'),
   defaultCooldownS: z.number().int().min(0).max(86400).default(300)
     .describe('Cooldown of a rule that sets none: the same rule fires at most once per subject (person, or camera for unknown faces) in this many seconds.'),
@@ -362,6 +362,17 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Every string setting is a path, a URL, a name or a topic: none may hold a NUL byte (it would
+ * cut the string short in the OS or ffmpeg). Checked on the raw input, with the key's path.
+ */
+export function nulBytePaths(value: unknown, path: (string | number)[] = []): string[] {
+  if (typeof value === 'string') return value.includes('\0') ? [path.join('.')] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulBytePaths(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulBytePaths(v, [...path, k]));
+  return [];
+}
 export type EngineConfig = z.infer<typeof engineSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type RedisConfig = z.infer<typeof redisSchema>;
