@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     const env = {
       ...process.env, FACESTREAM_REDIS_URL: redisUrl, FACESTREAM_REDIS_PREFIX: prefix, FACESTREAM_DATA_DIR: config.data.dir,
       FACESTREAM_API_HOST: '127.0.0.1', FACESTREAM_API_PORT: String(port), FACESTREAM_LOG_LEVEL: process.env.FACESTREAM_LOG_LEVEL ?? 'info',
+      // relayLogs parses the roles' JSON lines (a terminal would make them pretty)
+      FACESTREAM_LOG_FORMAT: 'json',
     };
     const roles = children.add('pipeline roles', spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers/all.ts'), '--camera', cameraUrl, '--fps', String(opts.fps)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] }));
     relayLogs(roles);
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** The roles log JSON (pino); the demo shows the lines a person watching wants to see. */
+/** The roles log JSON (pino, log.format json); the demo shows the lines a person watching wants to see. */
 function relayLogs(child: ChildProcess): void {
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -211,13 +213,34 @@ function relayLogs(child: ChildProcess): void {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      let o: { level?: number; msg?: string; label?: string; camera?: string; status?: string; frames?: number; state?: string; cameraId?: string; err?: string };
-      try { o = JSON.parse(line) as typeof o; } catch { process.stdout.write(`${line}\n`); continue; }
-      if (o.msg === 'sighting') say(`sighting: ${o.label} on ${o.camera} (${o.status}, ${o.frames} frames)`);
-      else if ((o.level ?? 0) >= 40) say(`${o.level! >= 50 ? 'error' : 'warning'}: ${o.msg}${o.err ? `: ${o.err}` : ''}`);
-      else if (o.msg && /camera|listening|starting/i.test(o.msg)) say(`${o.msg}${o.cameraId ? ` ${o.cameraId}` : ''}${o.state ? ` ${o.state}` : ''}`);
+      let o: Record<string, unknown>;
+      try { o = JSON.parse(line) as Record<string, unknown>; } catch { process.stdout.write(`${line}\n`); continue; }
+      if (!o || typeof o !== 'object') { process.stdout.write(`${line}\n`); continue; }
+      const level = typeof o.level === 'number' ? o.level : 30;
+      const msg = typeof o.msg === 'string' ? o.msg : '';
+      if (msg === 'sighting') say(`sighting: ${String(o.label)} on ${String(o.camera)} (${String(o.status)}, ${String(o.frames)} frames)`);
+      else if (level >= 40) say(`${level >= 50 ? 'error' : 'warning'}: ${describeLog(o, msg)}`);
+      else if (/camera|listening|starting/i.test(msg)) say(describeLog(o, msg));
     }
   });
+}
+
+/**
+ * A role's log event for a person: its message, then which camera, what state and why, as far
+ * as the message does not say so already: "camera cam1 offline: Connection refused (retry in
+ * 4 s)", "frame not queued (camera: cam1, err: ...)".
+ */
+function describeLog(o: Record<string, unknown>, msg: string): string {
+  const text = (v: unknown): string | undefined => {
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return (v as { message: string }).message;
+    return undefined;
+  };
+  const extra = ['camera', 'cameraId', 'state', 'reason', 'err', 'error'].flatMap((k) => {
+    const t = text(o[k]);
+    return t && !msg.includes(t) ? [`${k === 'cameraId' ? 'camera' : k}: ${maskUrl(t)}`] : [];
+  });
+  return extra.length ? `${msg} (${extra.join(', ')})` : msg;
 }
 
 await main();

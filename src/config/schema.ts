@@ -104,6 +104,8 @@ export const identifySchema = section({
 export const logSchema = section({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
     .describe('pino log level.'),
+  format: z.enum(['auto', 'json', 'pretty']).default('auto')
+    .describe('json = one pino JSON object per line (log collectors); pretty = one readable line per event (time, level, message, key=value fields); auto = pretty when stdout is a terminal, else json.'),
 });
 
 export const dataSchema = section({

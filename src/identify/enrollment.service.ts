@@ -61,7 +61,7 @@ export class EnrollmentService {
     try {
       bytes = typeof photo === 'string' ? await readFile(photo) : photo;
       image = await engine.decode(bytes);
-      result = await engine.analyze(image);
+      result = await (engine.analyzePhoto ? engine.analyzePhoto(image) : engine.analyze(image));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (isFaceStreamError(e) || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {

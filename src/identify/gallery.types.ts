@@ -13,6 +13,8 @@ export interface FaceAnalyzer {
   readonly identifyMinMargin?: number;
   decode(input: ImageInput): Promise<RgbImage>;
   analyze(input: ImageInput, options?: AnalyzeOptions): Promise<AnalyzeResult>;
+  /** Photos (enrollment, identify): analyze with the tight-crop retries; default analyze. */
+  analyzePhoto?(input: ImageInput, options?: AnalyzeOptions): Promise<AnalyzeResult>;
 }
 
 export interface GalleryLogger { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void }

@@ -18,7 +18,7 @@ export interface IdentifiedFace {
 export interface IdentificationDeps {
   index: Pick<GalleryIndex, 'modelId' | 'assertModel' | 'search' | 'distancesTo'>;
   people: { get(id: string): Person | undefined };
-  engine: Pick<FaceAnalyzer, 'threshold' | 'identifyThreshold' | 'identifyMinMargin' | 'analyze'>;
+  engine: Pick<FaceAnalyzer, 'threshold' | 'identifyThreshold' | 'identifyMinMargin' | 'analyze' | 'analyzePhoto'>;
   settings: Pick<GalleryConfig, 'topK' | 'aggregation' | 'ambiguityMargin'>;
 }
 
@@ -55,7 +55,8 @@ export class IdentificationService {
   /** Every face of an image with its identity (or unknown). */
   async identifyImage(input: ImageInput): Promise<{ width: number; height: number; modelId: string; faces: IdentifiedFace[] }> {
     this.deps.index.assertModel();
-    const r = await this.deps.engine.analyze(input);
+    const { engine } = this.deps;
+    const r = await (engine.analyzePhoto ? engine.analyzePhoto(input) : engine.analyze(input));
     return {
       width: r.width, height: r.height, modelId: r.modelId,
       faces: r.faces.map((f) => ({ box: f.box, detectionScore: f.score, quality: f.quality, match: f.embedding ? this.identify(f.embedding, r.modelId) : null })),

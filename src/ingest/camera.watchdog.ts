@@ -159,3 +159,91 @@ export class CameraWatchdog {
     }
   }
 }
+
+/**
+ * Outage lengths at which a camera that is still down is logged again: 30 s, 1 min, 2 min,
+ * 5 min, 10 min, then every 10 min (20, 30, ... min).
+ */
+export const cameraReminderMs: readonly number[] = [30_000, 60_000, 120_000, 300_000, 600_000];
+const REMINDER_EVERY_MS = 600_000;
+/** New failure reasons within one outage logged at once; later ones show in the reminders. */
+const MAX_REASON_LINES = 3;
+
+export interface CameraLogLine {
+  level: 'debug' | 'info' | 'warn';
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/** What a person cares about: a reconnect attempt is part of being offline. */
+type Condition = 'connecting' | 'online' | 'offline' | 'stopped';
+const conditionOf = (s: CameraStatus): Condition => (s.state === 'reconnecting' ? 'offline' : s.state);
+
+/** ffmpeg prefixes lines with its context's address ([rtsp @ 0x55d0...]): not a different reason. */
+const reasonKey = (reason: string): string => reason.replace(/0x[0-9a-f]+/gi, '0x');
+const seconds = (ms: number): number => (ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000));
+/** 42 s, 3 min, 1 h 20 min (rounded down). */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  return `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+/**
+ * Decides which camera statuses are worth a log line: every change of a camera's condition
+ * (connecting, online, offline, stopped) once, a new failure reason during an outage, and
+ * reminders while a camera stays offline (cameraReminderMs), never every status tick. Time is
+ * the statuses' updatedAt (the watchdog's Clock).
+ */
+export class CameraStatusLog {
+  private readonly cameras = new Map<string, { condition: Condition; since: number; reminders: number; reasons: Set<string> }>();
+
+  /** The line to log for this status, or null when it says nothing new. */
+  next(s: CameraStatus): CameraLogLine | null {
+    const now = s.updatedAt;
+    const condition = conditionOf(s);
+    const id = s.cameraId;
+    const reason = s.lastError ?? 'unknown reason';
+    const retry = s.nextRetryAt === null ? null : seconds(Math.max(0, s.nextRetryAt - now));
+    const retryText = retry === null ? 'retrying now' : `retry in ${retry} s`;
+    const prev = this.cameras.get(id);
+    if (!prev || prev.condition !== condition) {
+      this.cameras.set(id, { condition, since: now, reminders: 0, reasons: new Set(condition === 'offline' ? [reasonKey(reason)] : []) });
+      const base = { camera: id, state: condition, reconnects: s.reconnects };
+      switch (condition) {
+        case 'offline':
+          return { level: 'warn', msg: `camera ${id} offline: ${reason} (${retryText})`, fields: { ...base, reason, retryInS: retry } };
+        case 'online':
+          return prev?.condition === 'offline'
+            ? { level: 'info', msg: `camera ${id} online again after ${humanDuration(now - prev.since)} offline`, fields: { ...base, offlineForS: Math.round((now - prev.since) / 1000) } }
+            : { level: 'info', msg: `camera ${id} online`, fields: base };
+        case 'connecting':
+          return { level: 'debug', msg: `camera ${id} connecting`, fields: base };
+        case 'stopped':
+          return { level: 'info', msg: `camera ${id} stopped`, fields: base };
+      }
+    }
+    if (condition !== 'offline') return null;
+    const fields = { camera: id, state: condition, reason, reconnects: s.reconnects, retryInS: retry, offlineForS: Math.round((now - prev.since) / 1000) };
+    if (!prev.reasons.has(reasonKey(reason)) && prev.reasons.size < MAX_REASON_LINES) {
+      prev.reasons.add(reasonKey(reason));
+      return { level: 'warn', msg: `camera ${id} still offline, now: ${reason} (${retryText})`, fields };
+    }
+    let due = false;
+    while (now - prev.since >= this.reminderAt(prev.reminders)) { prev.reminders++; due = true; }
+    if (!due) return null;
+    return { level: 'warn', msg: `camera ${id} still offline after ${humanDuration(now - prev.since)}: ${reason} (${s.reconnects} reconnects, ${retryText})`, fields };
+  }
+
+  /** Drop a removed camera (a camera added again under its id starts afresh). */
+  forget(cameraId: string): void { this.cameras.delete(cameraId); }
+
+  /** Outage length of reminder n (0-based). */
+  private reminderAt(n: number): number {
+    const list = cameraReminderMs;
+    if (n < list.length) return list[n]!;
+    return list[list.length - 1]! + (n - list.length + 1) * REMINDER_EVERY_MS;
+  }
+}

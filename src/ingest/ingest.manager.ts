@@ -7,7 +7,7 @@ import { redisKeys } from '../contracts/queues.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FramesProducer } from '../queue/frames.queue.js';
 import { CameraUrlError, checkCameraUrl } from './camera-url.policy.js';
-import { CameraWatchdog } from './camera.watchdog.js';
+import { CameraStatusLog, CameraWatchdog } from './camera.watchdog.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';
 import type { FrameSourceFactory } from './frame-source.js';
@@ -39,6 +39,8 @@ export class IngestManager extends EventEmitter<IngestEvents> {
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /** Which statuses get a log line: changes and reminders, not every tick. */
+  private readonly statusLog = new CameraStatusLog();
 
   private readonly motion: MotionGate;
 
@@ -99,6 +101,7 @@ export class IngestManager extends EventEmitter<IngestEvents> {
     w.close();
     await this.inFlight.get(id);
     this.motion.removeCamera(id);
+    this.statusLog.forget(id);
     await this.deps.redis.hdel(redisKeys.cameraStatus(this.deps.prefix), id).catch(() => 0);
     this.deps.logger.info({ camera: id }, 'camera removed');
     return true;
@@ -138,8 +141,10 @@ export class IngestManager extends EventEmitter<IngestEvents> {
 
   private publishStatus(s: CameraStatus): void {
     this.emit('status', s);
-    const level = s.state === 'offline' ? 'warn' : 'debug';
-    this.deps.logger[level]({ camera: s.cameraId, state: s.state, error: s.lastError, reconnects: s.reconnects, fps: s.fps }, 'camera status');
+    // a change (or a reminder of a camera still offline) once; every tick only at debug
+    const line = this.statusLog.next(s);
+    if (line) this.deps.logger[line.level](line.fields, line.msg);
+    else this.deps.logger.debug({ camera: s.cameraId, state: s.state, reason: s.lastError, reconnects: s.reconnects, fps: s.fps }, 'camera status');
     const json = JSON.stringify(s);
     const { redis, prefix } = this.deps;
     redis.hset(redisKeys.cameraStatus(prefix), s.cameraId, json)

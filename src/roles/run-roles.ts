@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { Registry } from 'prom-client';
 import { DashboardService } from '../api/live/dashboard.service.js';
 import { loadConfig, type Config } from '../config/index.js';
@@ -10,6 +9,7 @@ import { galleryIdentifier } from '../identify/gallery.identifier.js';
 import type { Gallery } from '../identify/gallery.js';
 import { maskUrl } from '../ingest/mask-url.js';
 import { PipelineMetrics } from '../metrics/pipeline.metrics.js';
+import { createLogger } from '../ops/logger.js';
 import { startOps } from '../ops/ops.runtime.js';
 import type { FacePipeline } from '../vision/face.pipeline.js';
 import { openFacePipeline } from './face-pipeline.factory.js';
@@ -24,7 +24,7 @@ export type RoleName = (typeof roleNames)[number];
  * reverse on SIGTERM/SIGINT. Resolves when they are closed.
  */
 export async function runRoles(config: Readonly<Config>, roles: readonly RoleName[]): Promise<void> {
-  const logger = pino({ level: config.log.level });
+  const logger = createLogger(config.log);
   const metrics = new PipelineMetrics(new Registry());
   const started: Role[] = [];
   const extra: (() => void)[] = [];

@@ -40,6 +40,8 @@ export interface AnalyzeResult {
   modelId: string;
   /** Scene signature of the frame, when signatures were asked for (live video: scene cuts). */
   scene?: number[];
+  /** analyzePhoto only: which pass found the face(s) (see PhotoPass). */
+  pass?: PhotoPass;
   timings: StageTimings;
 }
 
@@ -56,6 +58,20 @@ export interface AnalyzeOptions {
   /** Compute the frame's scene signature and each face's appearance signature (live video). */
   signatures?: boolean;
 }
+
+/**
+ * How analyzePhoto found its faces: the configured detector; a retry with more border padding;
+ * the same detector at a low score threshold; the other detector. Tight face crops (passport
+ * photos, LFW, crops exported from another system) often need one of the later passes. Taking
+ * the whole image as the face box was tried and left out: on 9 no-face crops of people seen from
+ * above it produced 2 faces the quality gate passed (false faces); `--crop` still does it on request.
+ */
+export const photoPasses = ['detector', 'padding', 'low-score', 'other-detector'] as const;
+export type PhotoPass = (typeof photoPasses)[number];
+
+/** A photo that may be a tight face crop: roughly square-ish and not large. */
+export const looksLikeFaceCrop = (width: number, height: number): boolean =>
+  Math.max(width, height) <= 640 && width / height >= 0.6 && width / height <= 1.7;
 
 export interface VerifyResult {
   distance: number;
@@ -124,6 +140,50 @@ export class FacePipeline {
   }
 
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+    return this.run(input, options, {});
+  }
+
+  /**
+   * Analyze a photo (enrollment, identify, verify, evaluation; not live frames): when the
+   * detector finds nothing, or only a box much smaller than a photo shaped like a face crop,
+   * retry with more padding, a low score threshold and the other detector. `pass` says which
+   * one found the face.
+   */
+  async analyzePhoto(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+    const image = await this.decode(input);
+    const first = await this.run(image, options, {});
+    const { width, height } = image;
+    const crop = looksLikeFaceCrop(width, height);
+    const found = (r: AnalyzeResult) => r.faces.length > 0 && (!crop || Math.max(...r.faces.map((f) => f.box.width * f.box.height)) >= 0.1 * width * height);
+    if (found(first) || !crop || options.faceCrop) return { ...first, pass: 'detector' };
+    const side = Math.max(width, height);
+    const tries: [PhotoPass, () => Promise<AnalyzeResult>][] = [
+      ['padding', () => this.run(image, options, { pad: Math.round(0.8 * side) })],
+      ['low-score', async () => this.run(image, options, { detector: await this.fallbackDetector('same'), scoreThreshold: fallbackScore })],
+      ['other-detector', async () => this.run(image, options, { detector: await this.fallbackDetector('other'), scoreThreshold: fallbackScore })],
+    ];
+    for (const [pass, attempt] of tries) {
+      const r = await attempt();
+      if (found(r)) return { ...r, pass };
+    }
+    return { ...first, pass: 'detector' };
+  }
+
+  private readonly fallbacks = new Map<'same' | 'other', Promise<FaceDetector>>();
+
+  /** Low-threshold detectors for analyzePhoto's retries, loaded on first use. */
+  private fallbackDetector(which: 'same' | 'other'): Promise<FaceDetector> {
+    let d = this.fallbacks.get(which);
+    if (!d) {
+      const cfg = this.settings.detector;
+      const model = which === 'same' ? cfg.model : cfg.model === 'ssd' ? 'tiny' : 'ssd';
+      d = loadDetector(this.backend.faceapi, faceApiModelDir(this.settings.engine.faceApiModelDir), { ...cfg, model, scoreThreshold: fallbackScore, inputSize: model === 'tiny' ? 416 : cfg.inputSize });
+      this.fallbacks.set(which, d);
+    }
+    return d;
+  }
+
+  private async run(input: ImageInput, options: AnalyzeOptions, how: { pad?: number; detector?: FaceDetector; scoreThreshold?: number }): Promise<AnalyzeResult> {
     if (this.closed) throw new Error('FacePipeline is closed');
     const { embed = true, keepChips = false, faceCrop = false, signatures = false } = options;
     const tf = this.tf;
@@ -132,7 +192,7 @@ export class FacePipeline {
     const t1 = now();
 
     const { width, height } = image;
-    const pad = detectionPad(width, height, this.settings.detector);
+    const pad = how.pad ?? detectionPad(width, height, this.settings.detector);
     const imageTensor = tf.tensor3d(image.data, [height, width, 3], 'int32');
     const padded: Tensor3D = pad > 0 ? tf.pad(imageTensor, [[pad, pad], [pad, pad], [0, 0]]) : imageTensor;
     let faces: AnalyzedFace[] = [];
@@ -141,8 +201,8 @@ export class FacePipeline {
       const dets = faceCrop
         ? [{ score: 1, box: { x: pad, y: pad, width, height } }]
         // detectors read their results with awaited data() only: they run on webgpu too
-        : await this.detector.detect(padded);
-      const cfg = this.settings.detector;
+        : await (how.detector ?? this.detector).detect(padded);
+      const cfg = { ...this.settings.detector, ...(how.scoreThreshold !== undefined ? { scoreThreshold: how.scoreThreshold } : {}) };
       const candidates = nms(
         dets
           .filter((d) => d.score >= cfg.scoreThreshold)
@@ -230,7 +290,7 @@ export class FacePipeline {
 
   /** The most prominent embeddable face of an image (largest passing face), or a clear error. */
   async primaryFace(input: ImageInput, label: string): Promise<AnalyzedFace> {
-    const result = await this.analyze(input);
+    const result = await this.analyzePhoto(input);
     if (result.faces.length === 0) throw new FaceStreamError('E_NO_FACE', `${label}: no face found`);
     const usable = result.faces.filter((f) => f.embedding);
     if (usable.length === 0) {
@@ -255,9 +315,13 @@ export class FacePipeline {
       if (!m) continue;
       try { m.dispose(); } catch (e) { errors.push(e); }
     }
+    for (const d of this.fallbacks.values()) void d.then((x) => x.dispose(), () => {});
     if (errors.length) throw new AggregateError(errors, 'FacePipeline.close: some models failed to dispose');
   }
 }
+
+/** Score threshold of analyzePhoto's retry detectors (the quality gate still judges what they find). */
+const fallbackScore = 0.15;
 
 /** SSD MobileNet v1 always resizes its input to 512 px. */
 const ssdInputSize = 512;

@@ -28,9 +28,9 @@ export function registerEngineCommands(program: Command): void {
       const rgb = await decodeImage(image, config.image);
       const engine = await openFacePipeline(config);
       try {
-        const r = await engine.analyze(rgb, { embed: false, faceCrop: opts.crop });
+        const r = await engine.analyzePhoto(rgb, { embed: false, faceCrop: opts.crop });
         if (opts.out) await writeFile(opts.out, await annotate(rgb, r.faces, opts.out));
-        printJson({ image, width: r.width, height: r.height, engine: engine.description, faces: r.faces.map((f) => faceJson(f, false)), timingsMs: r.timings });
+        printJson({ image, width: r.width, height: r.height, engine: engine.description, pass: r.pass, faces: r.faces.map((f) => faceJson(f, false)), timingsMs: r.timings });
       } finally {
         engine.close();
       }
@@ -45,8 +45,8 @@ export function registerEngineCommands(program: Command): void {
       const rgb = await decodeImage(image, config.image);
       const engine = await openFacePipeline(config);
       try {
-        const r = await engine.analyze(rgb, { faceCrop: opts.crop });
-        printJson({ image, modelId: r.modelId, dim: engine.dim, engine: engine.description, faces: r.faces.map((f) => faceJson(f, true)), timingsMs: r.timings });
+        const r = await engine.analyzePhoto(rgb, { faceCrop: opts.crop });
+        printJson({ image, modelId: r.modelId, dim: engine.dim, engine: engine.description, pass: r.pass, faces: r.faces.map((f) => faceJson(f, true)), timingsMs: r.timings });
       } finally {
         engine.close();
       }
