@@ -21,6 +21,7 @@ import { alertRuleInputSchema } from '../src/notify/alert-rule.schema.js';
 import { DataStore } from '../src/store/data.store.js';
 import { dataPath, repoRoot } from '../test/helpers/data.js';
 import { PrivateRedis } from '../test/helpers/redis.js';
+import { formatKeyGroups, redisKeyGroups } from './redis-keys.js';
 import { freePort, RtspTestServer } from '../test/helpers/rtsp-server.js';
 
 const { values: args } = parseArgs({
@@ -69,6 +70,25 @@ function p95(prev: Map<number, number>, cur: Map<number, number>): number {
   if (total <= 0) return NaN;
   for (const le of les) if ((cur.get(le)! - (prev.get(le) ?? 0)) >= 0.95 * total) return le;
   return Infinity;
+}
+
+/**
+ * Plateau check: each level metric's change over the first third of the run against its change
+ * over the last third (a leak keeps its slope; a bounded cache or retention flattens out).
+ * RSS and Redis in MB, tensors in count; the last third starting at >= 2/3 of the run.
+ */
+function plateau(samples: Sample[]): string {
+  const end = samples[samples.length - 1]!.t;
+  const at = (t: number) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), samples[0]!);
+  const [a, b, c, d] = [samples[0]!, at(end / 3), at((2 * end) / 3), samples[samples.length - 1]!];
+  const levels: [string, (s: Sample) => number][] = [
+    ['redis MB', (s) => s.redisMb],
+    ...Object.keys(a.rssMb).map((r): [string, (s: Sample) => number] => [`rss ${r} MB`, (s) => s.rssMb[r]!]),
+    ...Object.keys(a.tensors).map((r): [string, (s: Sample) => number] => [`tensors ${r}`, (s) => s.tensors[r]!]),
+  ];
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${Number.isInteger(v) ? v : v.toFixed(1)}`;
+  const lines = levels.map(([name, f]) => `${name}: ${signed(f(b) - f(a))} (min ${a.t.toFixed(1)}-${b.t.toFixed(1)}) vs ${signed(f(d) - f(c))} (min ${c.t.toFixed(1)}-${d.t.toFixed(1)}); last ${f(d).toFixed(name.startsWith('tensors') ? 0 : 1)}`);
+  return ['plateau: change over the first third vs over the last third of the run', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -178,10 +198,13 @@ async function main(): Promise<void> {
       console.log(row(samples[samples.length - 1]!));
     }
     const first = samples[0]!, last = samples[samples.length - 1]!;
-    console.log('\nstart vs end');
+    const atTen = samples.reduce((best, s) => (Math.abs(s.t - 10) < Math.abs(best.t - 10) ? s : best), first);
+    console.log(`\nstart vs ${atTen === first || atTen === last ? '' : `${atTen.t.toFixed(0)} min vs `}end`);
     console.log(header);
-    console.log(row(first));
-    console.log(row(last));
+    for (const s of new Set([first, atTen, last])) console.log(row(s));
+    console.log(`\n${plateau(samples)}`);
+    console.log(`\nredis keys at the end (used_memory ${last.redisMb.toFixed(1)} MB)`);
+    console.log(formatKeyGroups(await redisKeyGroups(probe)));
     console.log(`socket.io events received: ${socketEvents}; alive roles at end: ${children.filter((c) => c.exitCode === null).length}/4`);
     stopping = true;
     const exits = await Promise.all(children.map((c) => new Promise<string>((ok) => {

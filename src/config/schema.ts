@@ -159,6 +159,8 @@ export const redisSchema = section({
     .describe('Redis for the queues, frame bytes and events (plain REDIS_URL is honoured too).'),
   prefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('facestream')
     .describe('Key prefix of this deployment (queues, frames, events); several deployments can share one Redis.'),
+  eventsMaxLen: z.number().int().min(100).max(100000).default(1000)
+    .describe('Entries kept in each BullMQ queue event stream (about five per frame; approximate trim). BullMQ\'s own default, 10000, kept Redis growing for the first ~20 minutes at 2 fps.'),
 });
 
 export const ingestSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueNames } from '../contracts/queues.js';
+import { queueOptions } from '../queue/queue-options.js';
 import type { PipelineMetrics } from './pipeline.metrics.js';
 
 /**
@@ -14,7 +15,8 @@ export class QueueDepthSampler {
   private running: Promise<void> | undefined;
 
   constructor(connection: Redis, prefix: string, private readonly metrics: PipelineMetrics, private readonly intervalMs = 2000) {
-    this.queues = [queueNames.frames, queueNames.faces].map((name) => new Queue(name, { connection, prefix }));
+    // read-only: never rewrites the queues' meta (their event stream length is the producers' setting)
+    this.queues = [queueNames.frames, queueNames.faces].map((name) => new Queue(name, queueOptions(connection, prefix, undefined, true)));
   }
 
   start(): void {

@@ -19,6 +19,8 @@ export interface AlertingDeps {
   /** Redis of the hub: the BullMQ "webhooks" queue. */
   connection: Redis;
   prefix: string;
+  /** Entries kept in the "webhooks" queue's BullMQ event stream (redis.eventsMaxLen). */
+  eventsMaxLen?: number;
   rules: AlertRulesRepository;
   people: AlertEvaluatorDeps['people'];
   cameraName: (cameraId: string) => string;
@@ -43,7 +45,7 @@ export class Alerting extends EventEmitter<AlertingEvents> {
     super();
     const { config, rules, logger } = deps;
     this.dispatcher = new WebhookDispatcher({
-      connection: deps.connection, prefix: deps.prefix, rules, config, logger,
+      connection: deps.connection, prefix: deps.prefix, eventsMaxLen: deps.eventsMaxLen, rules, config, logger,
       onDelivery: (u) => this.emit('delivery', u),
     });
     const evaluator = new AlertEvaluator({ rules, people: deps.people, defaultCooldownS: config.defaultCooldownS, publicUrl: config.publicUrl, cameraName: deps.cameraName });

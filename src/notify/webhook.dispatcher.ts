@@ -9,12 +9,17 @@ import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
 
+/** Seconds a finished webhook job stays in BullMQ's completed / failed set. */
+export const webhookJobKeep = { completedS: 24 * 3600, failedS: 7 * 24 * 3600 } as const;
+
 export interface DeliveryUpdate { alertId: number; delivery: DeliveryState; attempts: number; error: string | null }
 
 export interface WebhookDispatcherDeps {
   connection: Redis;
   /** The deployment's redis prefix (queues of several deployments never mix). */
   prefix: string;
+  /** Entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
+  eventsMaxLen?: number;
   rules: Pick<AlertRulesRepository, 'secretOf' | 'setDelivery'>;
   config: Pick<NotifyConfig, 'webhookTimeoutMs' | 'webhookAttempts' | 'webhookBackoffMs' | 'webhookConcurrency' | 'allowPrivateTargets'>;
   /** Host resolver of webhook targets (default dns.lookup); tests inject one. */
@@ -35,7 +40,7 @@ export class WebhookDispatcher {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
-    this.queue = createWebhooksQueue(deps.connection, deps.prefix);
+    this.queue = createWebhooksQueue(deps.connection, deps.prefix, deps.eventsMaxLen);
   }
 
   start(): void {
@@ -64,8 +69,11 @@ export class WebhookDispatcher {
       jobId: retryOf === undefined ? `alert.${job.alertId}` : `alert.${job.alertId}.retry.${retryOf}`,
       attempts: config.webhookAttempts,
       backoff: { type: 'exponential', delay: config.webhookBackoffMs },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
+      // delivery state lives in SQLite (alert_events) and a retry rebuilds the body from there:
+      // finished jobs (each holding its body, an inline crop included) are kept for dedupe and
+      // inspection only, so bounded by age as well as count
+      removeOnComplete: { count: 1000, age: webhookJobKeep.completedS },
+      removeOnFail: { count: 1000, age: webhookJobKeep.failedS },
     });
   }
 

@@ -12,6 +12,8 @@ export const retentionSchedulerId = 'retention';
 export interface MaintenanceDeps {
   connection: Redis;
   prefix: string;
+  /** Entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
+  eventsMaxLen?: number;
   intervalMs: number;
   /** Runs one retention pass (the hub's RetentionService.runScheduled). */
   retention: () => PurgeReport;
@@ -29,7 +31,7 @@ export class MaintenanceScheduler {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly deps: MaintenanceDeps) {
-    this.queue = createMaintenanceQueue(deps.connection, deps.prefix);
+    this.queue = createMaintenanceQueue(deps.connection, deps.prefix, deps.eventsMaxLen);
   }
 
   async start(): Promise<void> {

@@ -62,7 +62,7 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
       const redis = createRedis(config.redis.url, 'facestream-maintenance');
       cleanups.push(() => redis.quit());
       const scheduler = new MaintenanceScheduler({
-        connection: redis, prefix: config.redis.prefix, intervalMs: config.retention.intervalMinutes * 60_000,
+        connection: redis, prefix: config.redis.prefix, eventsMaxLen: config.redis.eventsMaxLen, intervalMs: config.retention.intervalMinutes * 60_000,
         retention: () => service.runScheduled(), logger,
       });
       cleanups.push(() => scheduler.close());

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
 import { queueNames } from '../contracts/queues.js';
 import { facesJobId, facesJobOptions } from './job-options.js';
+import { queueOptions } from './queue-options.js';
 
 /** The "faces" queue: one FacesJob per frame, consumed by the hub. */
 export type FacesQueue = Queue<FacesJob, void, 'faces'>;
@@ -17,8 +18,9 @@ export function createFacesWorker(processor: Processor<FacesJob, void, 'faces'>,
 export class FacesProducer {
   readonly queue: FacesQueue;
 
-  constructor(redis: Redis, prefix: string) {
-    this.queue = new Queue<FacesJob, void, 'faces'>(queueNames.faces, { connection: redis, prefix });
+  /** eventsMaxLen: entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
+  constructor(redis: Redis, prefix: string, eventsMaxLen?: number) {
+    this.queue = new Queue<FacesJob, void, 'faces'>(queueNames.faces, queueOptions(redis, prefix, eventsMaxLen));
   }
 
   async publish(result: FacesJob): Promise<void> {

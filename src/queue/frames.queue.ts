@@ -1,4 +1,4 @@
-import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import type { FacesJob } from '../contracts/faces.schema.js';
@@ -6,20 +6,45 @@ import { queueNames, redisKeys } from '../contracts/queues.js';
 import type { FacesProducer } from './faces.queue.js';
 import { FrameStore } from './frame.store.js';
 import { frameJobId, frameJobOptions } from './job-options.js';
+import { queueOptions } from './queue-options.js';
 
-/** The "frames" queue: FrameJob in, the FacesJob the vision worker reported out. */
-export type FramesQueue = Queue<FrameJob, FacesJob, 'frame'>;
-export type FramesWorker = Worker<FrameJob, FacesJob, 'frame'>;
+/**
+ * What a finished frame job returns to BullMQ: a summary of the FacesJob the vision worker
+ * published to "faces", never the faces themselves. BullMQ writes a job's return value into
+ * the queue's event stream ("completed" entry) even when the job is removed on completion;
+ * the full result (crops, embeddings, signatures: ~9 KB per face) made that stream the
+ * largest thing in Redis.
+ */
+export interface FrameOutcome {
+  seq: number;
+  worker?: string;
+  faces: number;
+  skipped?: FacesJob['skipped'];
+}
 
-/** A consumer of "frames" (the vision worker). Job data still comes from Redis: validate it. */
-export function createFramesWorker(processor: Processor<FrameJob, FacesJob, 'frame'>, options: WorkerOptions): FramesWorker {
-  return new Worker<FrameJob, FacesJob, 'frame'>(queueNames.frames, processor, options);
+export const frameOutcome = (r: FacesJob): FrameOutcome => ({
+  seq: r.seq, ...(r.worker === undefined ? {} : { worker: r.worker }), faces: r.faces.length, ...(r.skipped ? { skipped: r.skipped } : {}),
+});
+
+/** The "frames" queue: FrameJob in, a FrameOutcome (summary of the published FacesJob) out. */
+export type FramesQueue = Queue<FrameJob, FrameOutcome, 'frame'>;
+export type FramesWorker = Worker<FrameJob, FrameOutcome, 'frame'>;
+export type FramesProcessor = (job: Job<FrameJob, FrameOutcome, 'frame'>, token?: string, signal?: AbortSignal) => Promise<FacesJob>;
+
+/**
+ * A consumer of "frames" (the vision worker). Job data still comes from Redis: validate it.
+ * The processor returns the FacesJob it published; BullMQ keeps only its FrameOutcome.
+ */
+export function createFramesWorker(processor: FramesProcessor, options: WorkerOptions): FramesWorker {
+  return new Worker<FrameJob, FrameOutcome, 'frame'>(queueNames.frames, async (job, token, signal) => frameOutcome(await processor(job, token, signal)), options);
 }
 
 export interface FramesProducerOptions {
   prefix: string;
   frameTtlMs: number;
   maxInFlightPerCamera: number;
+  /** Entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
+  eventsMaxLen?: number;
   /** The queue to use (default: a BullMQ "frames" queue on the same connection); unit tests fake it. */
   queue?: Pick<FramesQueue, 'add' | 'remove' | 'close'>;
 }
@@ -42,7 +67,7 @@ export class FramesProducer {
   private readonly store: FrameStore;
 
   constructor(private readonly redis: Redis, private readonly options: FramesProducerOptions, private readonly faces?: FacesProducer) {
-    this.queue = options.queue ?? new Queue<FrameJob, FacesJob, 'frame'>(queueNames.frames, { connection: redis, prefix: options.prefix });
+    this.queue = options.queue ?? new Queue<FrameJob, FrameOutcome, 'frame'>(queueNames.frames, queueOptions(redis, options.prefix, options.eventsMaxLen));
     this.store = new FrameStore(redis, options.frameTtlMs);
   }
 

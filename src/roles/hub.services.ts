@@ -58,7 +58,7 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   });
   sightings.forwardCameraStatus(cameras);
   const alerting = new Alerting({
-    config: config.notify, connection: redis, prefix: config.redis.prefix, rules: gallery.alertRules,
+    config: config.notify, connection: redis, prefix: config.redis.prefix, eventsMaxLen: config.redis.eventsMaxLen, rules: gallery.alertRules,
     people: { get: (id) => gallery.people.find(id) }, cameraName: (id) => cameras.name(id), sightings, logger,
   });
   const mqtt = config.mqtt.enabled

@@ -29,8 +29,8 @@ async function closeAll(steps: (() => unknown)[]): Promise<void> {
 
 export function startIngestRole(config: Settings, deps: RoleDeps & { createSource?: FrameSourceFactory }): Role & { manager: IngestManager; producer: FramesProducer } {
   const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-ingest');
-  const faces = new FacesProducer(redis, config.redis.prefix);
-  const producer = new FramesProducer(redis, { prefix: config.redis.prefix, frameTtlMs: config.ingest.frameTtlMs, maxInFlightPerCamera: config.ingest.maxInFlightPerCamera }, faces);
+  const faces = new FacesProducer(redis, config.redis.prefix, config.redis.eventsMaxLen);
+  const producer = new FramesProducer(redis, { prefix: config.redis.prefix, frameTtlMs: config.ingest.frameTtlMs, maxInFlightPerCamera: config.ingest.maxInFlightPerCamera, eventsMaxLen: config.redis.eventsMaxLen }, faces);
   const manager = new IngestManager(config.ingest, { redis, prefix: config.redis.prefix, producer, logger: deps.logger, metrics: deps.metrics, createSource: deps.createSource });
   manager.start();
   let closing: Promise<void> | undefined;
@@ -42,7 +42,7 @@ export function startIngestRole(config: Settings, deps: RoleDeps & { createSourc
 
 export function startVisionRole(config: Settings, deps: RoleDeps & { analyzer: FrameAnalyzer; name?: string; embedAll?: boolean }): Role & { worker: VisionWorker } {
   const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-vision');
-  const faces = new FacesProducer(redis, config.redis.prefix);
+  const faces = new FacesProducer(redis, config.redis.prefix, config.redis.eventsMaxLen);
   const worker = new VisionWorker(config.vision, { connection: redis, prefix: config.redis.prefix, analyzer: deps.analyzer, faces, logger: deps.logger, metrics: deps.metrics, name: deps.name, embedAll: deps.embedAll });
   worker.start();
   let closing: Promise<void> | undefined;
