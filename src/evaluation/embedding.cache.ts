@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
- * v2: the engine's detectionPad (more border for small images). Bump when detection, landmarks, alignment or chip extraction change in a way that changes
+ * v2: the engine's detectionPad (more border for small images). v3: photos go through analyzePhoto
+ * (tight-crop retries). Bump when detection, landmarks, alignment or chip extraction change in a way that changes
  * embeddings without changing the embedder's modelId: old cache entries then stop matching.
  */
-export const alignmentVersion = 'align-v2';
+export const alignmentVersion = 'align-v3';
 
 /** What the cache stores for one image under one embedding configuration. */
 export const cachedEmbeddingSchema = z.object({
@@ -21,6 +22,8 @@ export const cachedEmbeddingSchema = z.object({
   qualityPassed: z.boolean().optional(),
   reasons: z.array(z.string()).optional(),
   error: z.string().optional(),
+  /** Which analyzePhoto pass found the face (detector, padding, low-score, other-detector). */
+  pass: z.string().max(32).optional(),
   /** Milliseconds the engine spent on this image (decode + detect + landmarks + align + embed). */
   ms: z.number().min(0),
 });

@@ -14,13 +14,15 @@ export interface ImageEmbedding {
   qualityPassed?: boolean;
   reasons?: string[];
   error?: string;
+  /** Which photo pass found the face (see PhotoPass): 'detector' unless a tight-crop retry did. */
+  pass?: string;
   /** Engine time for this image when it was computed (also when it came from the cache). */
   ms: number;
   cached: boolean;
 }
 
 /** The parts of FacePipeline this source needs (a fake engine in unit tests). */
-export type EmbeddingEngine = Pick<FacePipeline, 'analyze' | 'embedChips' | 'modelId'> & {
+export type EmbeddingEngine = Pick<FacePipeline, 'analyze' | 'embedChips' | 'modelId'> & Partial<Pick<FacePipeline, 'analyzePhoto'>> & {
   settings: Pick<FacePipeline['settings'], 'embedder' | 'detector' | 'landmarks'>;
 };
 
@@ -98,7 +100,8 @@ export class ImageEmbeddingSource {
     const t0 = performance.now();
     let result: AnalyzeResult;
     try {
-      result = await this.engine.analyze(bytes, { embed: false, keepChips: true });
+      // photos: the tight-crop retries of analyzePhoto (more padding, low score, other detector)
+      result = await (this.engine.analyzePhoto ?? this.engine.analyze).call(this.engine, bytes, { embed: false, keepChips: true });
     } catch (e) {
       if (!isFaceStreamError(e)) throw e;
       return { entry: { v: 1, status: 'error', faces: 0, error: `${e.code}: ${e.message}`, ms: performance.now() - t0 } };
@@ -108,7 +111,7 @@ export class ImageEmbeddingSource {
       const entry: CachedEmbedding = { v: 1, status: 'no-face', faces: result.faces.length, ms: performance.now() - t0 };
       return { entry, other: entry };
     }
-    const common = { v: 1 as const, status: 'ok' as const, faces: result.faces.length, qualityPassed: face.quality.passed, reasons: face.quality.reasons };
+    const common = { v: 1 as const, status: 'ok' as const, faces: result.faces.length, qualityPassed: face.quality.passed, reasons: face.quality.reasons, ...(result.pass ? { pass: result.pass } : {}) };
     if (this.engine.settings.embedder.head !== undefined) {
       // the head projects after the engine's own flip averaging: only the asked variant exists
       const [v] = await this.engine.embedChips([face.chip]);
@@ -132,5 +135,6 @@ function fromCached(path: string, c: CachedEmbedding, cached: boolean): ImageEmb
     ...(c.qualityPassed !== undefined ? { qualityPassed: c.qualityPassed } : {}),
     ...(c.reasons ? { reasons: c.reasons } : {}),
     ...(c.error ? { error: c.error } : {}),
+    ...(c.pass ? { pass: c.pass } : {}),
   };
 }

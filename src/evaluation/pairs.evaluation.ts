@@ -44,6 +44,8 @@ export interface PairsEvaluation {
   failures: { images: number; noFace: number; error: number; pairs: number; imageList: { path: string; status: string; faces: number; error?: string }[]; pairList: PairFailure[] };
   /** Embedded faces that the engine's quality gate would reject (embedded anyway here). */
   qualityRejected: number;
+  /** Test images per analyzePhoto pass that found the subject face (detector, padding, low-score, other-detector). */
+  passes: Record<string, number>;
   threshold: number;
   accuracy: number;
   accuracyScoredOnly: number;
@@ -183,6 +185,7 @@ export async function evaluatePairs(provider: EmbeddingProvider, o: PairsEvaluat
       pairList: test.failed,
     },
     qualityRejected: testEmb.filter((e) => e.embedding && e.qualityPassed === false).length,
+    passes: testEmb.filter((e) => e.embedding).reduce<Record<string, number>>((m, e) => { const k = e.pass ?? 'detector'; m[k] = (m[k] ?? 0) + 1; return m; }, {}),
     threshold: round(threshold, 6),
     accuracy: round(accuracy),
     accuracyScoredOnly: round(confusion.accuracy),

@@ -77,6 +77,7 @@ export function pairsMarkdown(e: PairsEvaluation, command: string): string {
     ['pairs: total / scored / failed', `${e.pairs.total} / ${e.pairs.scored} / ${e.pairs.failed}`],
     ['images without embedding (no face / unreadable)', `${e.failures.images} (${e.failures.noFace} / ${e.failures.error})`],
     ['faces the quality gate would reject (embedded anyway)', String(e.qualityRejected)],
+    ['which pass found the face (tight-crop retries)', Object.entries(e.passes ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
     ['median distance genuine / impostor', `${e.distances.genuineMedian.toFixed(4)} / ${e.distances.impostorMedian.toFixed(4)}`],
     ['engine time per image', `${e.timing.msPerImage} ms (${e.timing.computed} computed now, ${e.timing.fromCache} from cache)`],
   ];

@@ -34,6 +34,18 @@ describe('analyzePhoto: tight crops', () => {
     expect(total - (passes.detector ?? 0)).toBe(35 - plain);
   }, 180_000);
 
+  it('LFW view-1: the photos the plain detector missed, and an even sample of 40 more, all yield a face (the quality gate is judged elsewhere)', async () => {
+    const root = dataPath('lfw-view1/images');
+    const missed = ['Ismail_Merchant/Ismail_Merchant_0001.jpg', 'John_Stallworth/John_Stallworth_0001.jpg', 'Thabo_Mbeki/Thabo_Mbeki_0004.jpg', 'Gerald_Calabrese/Gerald_Calabrese_0001.jpg'];
+    const people = readdirSync(root).sort();
+    const sample = Array.from({ length: 40 }, (_, i) => people[Math.floor((i * people.length) / 40)]!)
+      .map((p) => `${p}/${readdirSync(path.join(root, p)).sort()[0]!}`);
+    for (const f of [...missed, ...sample]) {
+      const r = await engine.analyzePhoto(path.join(root, f));
+      expect(r.faces.length, f).toBeGreaterThanOrEqual(1);
+    }
+  }, 240_000);
+
   it('no new false face: crops without faces and the scenes keep their counts', async () => {
     const crops = path.join(work, 'noface');
     execFileSync('mkdir', ['-p', crops]);
