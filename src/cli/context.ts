@@ -11,7 +11,9 @@ export function configFrom(cmd: Command): Readonly<Config> {
   const overrides: Record<string, Record<string, unknown>> = {};
   if (o.backend) overrides.engine = { backend: o.backend };
   if (o.detector) overrides.detector = { model: o.detector };
-  if (o.embedder || o.flip !== undefined) overrides.embedder = { ...(o.embedder ? { model: o.embedder } : {}), ...(o.flip !== undefined ? { flip: o.flip } : {}) };
+  if (o.embedder || o.flip !== undefined) {
+    overrides.embedder = { ...(o.embedder ? { model: o.embedder } : {}), ...(o.flip === true ? { flip: true } : o.flip === false ? { flip: false, photoFlip: false } : {}) };
+  }
   if (o.dataDir) overrides.data = { dir: o.dataDir };
   return loadConfig({ file: o.config, overrides });
 }

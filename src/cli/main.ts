@@ -16,7 +16,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'TF.js backend').choices([...backendNames]))
     .addOption(new Option('--detector <name>', 'face detector').choices([...detectorNames]))
     .addOption(new Option('--embedder <name>', 'embedding model').choices([...embedderNames]))
-    .option('--flip', 'flip test-time augmentation (mean of the face and its mirror image)')
+    .option('--flip', 'flip test-time augmentation on every embedding, live frames included (photos have it by default: embedder.photoFlip)')
+    .option('--no-flip', 'no flip test-time augmentation, photos included')
     .option('--data-dir <dir>', 'folder of the gallery store, index and crops (default: data.dir, ./data)')
     .showHelpAfterError()
     .exitOverride();

@@ -52,7 +52,9 @@ export const embedderSchema = section({
   model: z.enum(embedderNames).default('resnet34')
     .describe('resnet34 = face-api/dlib ResNet-34, 128-d, accurate; mobileface = 256-d, about 6x cheaper, less accurate.'),
   flip: z.boolean().default(false)
-    .describe('Test-time augmentation: embed the mirrored chip too and use the mean (2x embedding cost, slightly more accurate).'),
+    .describe('Test-time augmentation on every embedding, live frames included: embed the mirrored chip too and use the mean (2x embedding cost per face).'),
+  photoFlip: z.boolean().default(true)
+    .describe('Flip test-time augmentation for photos (enroll, identify, verify, detect/embed, eval) even when flip is off: one more embedding per photo face, more accurate (README Accuracy).'),
   batchSize: z.number().int().min(1).max(512).default(16)
     .describe('Faces per embedding batch.'),
   head: z.string().min(1).optional()
@@ -129,8 +131,8 @@ export const gallerySchema = section({
       .describe('HNSW graph degree: higher = better recall, more memory, slower build.'),
     efConstruction: z.number().int().min(10).max(2000).default(200)
       .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
-    efSearch: z.number().int().min(10).max(2000).default(128)
-      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries; 128 gave recall@1 = 1.0 at 100k vectors (bench:index), 64 gave 0.985.'),
+    efSearch: z.union([z.literal('auto'), z.number().int().min(10).max(2000)]).default('auto')
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the gallery (autoEfSearch in src/identify/hnsw.index.ts: the smallest value that reached recall@1 >= 0.995 in bench:index at each size); or a number [10..2000].'),
   }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
 });
 
@@ -397,4 +399,8 @@ export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type MqttConfig = z.infer<typeof mqttSchema>;
 export type BackendName = (typeof backendNames)[number];
 export type DetectorName = (typeof detectorNames)[number];
+
 export type EmbedderName = (typeof embedderNames)[number];
+
+/** Whether photos (analyzePhoto: enroll, identify, verify, eval) are embedded with flip test-time augmentation. */
+export const photoFlipOf = (c: Pick<Config, 'embedder'>): boolean => c.embedder.flip || c.embedder.photoFlip;

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import { photoFlipOf, type Config } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
 import { faceApiModelDir, humanModelDir } from '../engine/models.js';
@@ -57,6 +57,8 @@ export interface AnalyzeOptions {
   faceCrop?: boolean;
   /** Compute the frame's scene signature and each face's appearance signature (live video). */
   signatures?: boolean;
+  /** Flip test-time augmentation for this call (default embedder.flip; analyzePhoto: photoFlip). */
+  flip?: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export class FacePipeline {
   get identifyThreshold(): number { return this.settings.identify?.thresholds[this.settings.embedder.model] ?? this.threshold; }
   get identifyMinMargin(): number { return this.settings.identify?.minMargins[this.settings.embedder.model] ?? 0; }
   get description() {
-    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip };
+    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip, photoFlip: photoFlipOf(this.settings) };
   }
 
   /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
@@ -150,6 +152,7 @@ export class FacePipeline {
    * one found the face.
    */
   async analyzePhoto(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+    options = { ...options, flip: options.flip ?? photoFlipOf(this.settings) };
     const image = await this.decode(input);
     const first = await this.run(image, options, {});
     const { width, height } = image;
@@ -185,7 +188,7 @@ export class FacePipeline {
 
   private async run(input: ImageInput, options: AnalyzeOptions, how: { pad?: number; detector?: FaceDetector; scoreThreshold?: number }): Promise<AnalyzeResult> {
     if (this.closed) throw new Error('FacePipeline is closed');
-    const { embed = true, keepChips = false, faceCrop = false, signatures = false } = options;
+    const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip } = options;
     const tf = this.tf;
     const t0 = now();
     const image = await this.decode(input);
@@ -256,7 +259,7 @@ export class FacePipeline {
 
       if (embed) {
         const todo = faces.map((f, i) => ({ f, chip: chips[i]! })).filter((x) => x.f.quality.passed);
-        const vectors = await this.embedChips(todo.map((x) => x.chip));
+        const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
         todo.forEach((x, i) => { x.f.embedding = vectors[i]; });
       }
       tEmbed = now() - t4;
@@ -271,14 +274,14 @@ export class FacePipeline {
     };
   }
 
-  /** Embed aligned chips in batches, with flip test-time augmentation when configured. */
-  async embedChips(chips: Chip[]): Promise<Float32Array[]> {
+  /** Embed aligned chips in batches, with flip test-time augmentation when asked (default embedder.flip). */
+  async embedChips(chips: Chip[], flip: boolean = this.settings.embedder.flip): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const size = this.settings.embedder.batchSize;
     for (let i = 0; i < chips.length; i += size) {
       const batch = chips.slice(i, i + size);
       const plain = await this.embedder.embed(batch);
-      if (this.settings.embedder.flip) {
+      if (flip) {
         const flipped = await this.embedder.embed(batch.map(flipChip));
         plain.forEach((v, k) => out.push(meanEmbedding(v, flipped[k]!)));
       } else {

@@ -31,9 +31,13 @@ describe('selectable models', () => {
     expect(r.faces.every((f) => f.embedding)).toBe(true);
   });
 
-  it('flip augmentation changes the embedding slightly and keeps the verdicts', async () => {
-    const plain = await make({});
+  it('flip augmentation changes the embedding slightly and keeps the verdicts; photos get it by default (photoFlip)', async () => {
+    const plain = await make({ embedder: { photoFlip: false } });
     const flip = await make({ embedder: { flip: true } });
+    const byDefault = await make({});
+    expect(cosineDistance((await byDefault.primaryFace(obamaA, 'a')).embedding!, (await flip.primaryFace(obamaA, 'a')).embedding!)).toBeLessThan(1e-6);
+    // live frames (analyze) stay un-flipped unless embedder.flip
+    expect(cosineDistance((await byDefault.analyze(obamaA)).faces[0]!.embedding!, (await plain.analyze(obamaA)).faces[0]!.embedding!)).toBeLessThan(1e-6);
     const p = await plain.primaryFace(obamaA, 'a');
     const f = await flip.primaryFace(obamaA, 'a');
     const d = cosineDistance(p.embedding!, f.embedding!);

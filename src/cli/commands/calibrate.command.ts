@@ -1,3 +1,4 @@
+import { photoFlipOf } from '../../config/schema.js';
 import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { calibrate, calibrateOpenSet, embedPairImages, evaluateIdentification, imagesOf, lfwImageKey, openSetRates, readLfwPairs, stderrProgress, writeIdentifyDecision, writeThreshold, type CalibrationObjective, type OpenSetProbe } from '../../evaluation/index.js';
@@ -47,12 +48,12 @@ export function registerCalibrateCommand(program: Command): void {
         const c = calibrate(scores, objective);
         const model = config.embedder.model;
         const what = objective.kind === 'far' ? `FAR <= ${objective.far}` : 'best accuracy';
-        if (config.embedder.head !== undefined || config.embedder.flip) {
-          process.stderr.write(`facestream: note: calibrated with ${config.embedder.head ? 'a projection head' : ''}${config.embedder.flip ? ' flip' : ''}; the threshold fits only that setting\n`);
+        if (config.embedder.head !== undefined || photoFlipOf(config)) {
+          process.stderr.write(`facestream: note: calibrated with ${config.embedder.head ? 'a projection head' : ''}${photoFlipOf(config) ? ' flip' : ''}; the threshold fits only that setting\n`);
         }
-        await writeThreshold(opts.out, model, c.threshold, `calibrate: ${what} on ${pairsFile} (${scores.length} pairs): TAR ${(c.tar * 100).toFixed(2)} %, FAR ${(c.far * 100).toFixed(3)} %, accuracy ${(c.accuracy * 100).toFixed(2)} %${config.embedder.flip ? ', flip' : ''}`);
+        await writeThreshold(opts.out, model, c.threshold, `calibrate: ${what} on ${pairsFile} (${scores.length} pairs): TAR ${(c.tar * 100).toFixed(2)} %, FAR ${(c.far * 100).toFixed(3)} %, accuracy ${(c.accuracy * 100).toFixed(2)} %${photoFlipOf(config) ? ', flip' : ''}`);
         printJson({
-          model, modelId: engine.modelId, flip: config.embedder.flip, objective, threshold: c.threshold,
+          model, modelId: engine.modelId, flip: photoFlipOf(config), objective, threshold: c.threshold,
           tar: c.tar, far: c.far, accuracy: c.accuracy, pairs: { total: file.pairs.length, scored: scores.length },
           confusion: { tp: c.confusion.tp, fn: c.confusion.fn, fp: c.confusion.fp, tn: c.confusion.tn },
           out: opts.out, key: `verify.thresholds.${model}`,
@@ -85,9 +86,9 @@ async function calibrateIdentify(cmd: Command, opts: { gallery?: string; probes?
     const atVerify = openSetRates(probes, { threshold: engine.threshold, minMargin: 0 });
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     await writeIdentifyDecision(opts.out, model, chosen.threshold, chosen.minMargin,
-      `calibrate --identify: FPIR <= ${fpir} on ${opts.gallery} + ${opts.probes} (${chosen.strangers} stranger, ${chosen.mated} enrolled probes): FPIR ${pct(chosen.fpir)}, FNIR ${pct(chosen.fnir)}, wrong names ${pct(chosen.wrongName)}${config.embedder.flip ? ', flip' : ''}`);
+      `calibrate --identify: FPIR <= ${fpir} on ${opts.gallery} + ${opts.probes} (${chosen.strangers} stranger, ${chosen.mated} enrolled probes): FPIR ${pct(chosen.fpir)}, FNIR ${pct(chosen.fnir)}, wrong names ${pct(chosen.wrongName)}${photoFlipOf(config) ? ', flip' : ''}`);
     printJson({
-      model, modelId: engine.modelId, flip: config.embedder.flip, targetFpir: fpir,
+      model, modelId: engine.modelId, flip: photoFlipOf(config), targetFpir: fpir,
       chosen, atVerifyThreshold: atVerify,
       gallery: r.gallery, probes: r.probes, out: opts.out, keys: [`identify.thresholds.${model}`, `identify.minMargins.${model}`],
     });

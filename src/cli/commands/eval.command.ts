@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Config } from '../../config/schema.js';
+import { photoFlipOf, type Config } from '../../config/schema.js';
 import type { FacePipeline } from '../../vision/face.pipeline.js';
 import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
 import {
@@ -18,8 +18,9 @@ export interface SourceOptions { cacheDir?: string; cache?: boolean }
  */
 export async function embeddingSourceFrom(cmd: Command, o: SourceOptions): Promise<{ engine: FacePipeline; source: ImageEmbeddingSource; config: Readonly<Config> }> {
   const config = configFrom(cmd);
-  const flip = config.embedder.flip;
-  const engine = await openFacePipeline(config.embedder.head === undefined ? { ...config, embedder: { ...config.embedder, flip: false } } : config);
+  // photos are embedded with flip unless both embedder.flip and embedder.photoFlip are off
+  const flip = photoFlipOf(config);
+  const engine = await openFacePipeline({ ...config, embedder: { ...config.embedder, flip: config.embedder.head === undefined ? false : flip } });
   const cache = o.cache === false ? undefined : new EmbeddingCache(o.cacheDir ?? '.cache/embeddings');
   return { engine, source: new ImageEmbeddingSource(engine, cache, flip), config };
 }
@@ -58,10 +59,10 @@ export function registerEvalCommands(program: Command): void {
         const threshold = opts.threshold ?? (opts.configuredThreshold ? engine.threshold : undefined);
         const result = await evaluatePairs(source, {
           test, train, imagesDir: opts.images ?? join(dirname(opts.pairs), 'images'), fars, threshold,
-          modelId: engine.modelId, flip: config.embedder.flip, onProgress: (d, t) => progress.update(d, t),
+          modelId: engine.modelId, flip: photoFlipOf(config), onProgress: (d, t) => progress.update(d, t),
         });
         progress.stop();
-        const out = { command: commandLine(), engine: { ...engine.description, flip: config.embedder.flip }, ...result };
+        const out = { command: commandLine(), engine: { ...engine.description, flip: photoFlipOf(config) }, ...result };
         if (opts.json) await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
         if (opts.report) await writePairsReport(opts.report, result, out.command);
         // stdout: the headline numbers; the full lists (distances, ROC, failures) go to --json/--report
@@ -90,7 +91,7 @@ export function registerEvalCommands(program: Command): void {
         progress.stop();
         // the configured open-set decision (identify.*): strangers named (FPIR), people missed (FNIR)
         const decision = openSetRates(result.perProbe.map((p) => ({ person: p.person, enrolled: p.known, ranked: p.ranked })), { threshold: engine.identifyThreshold, minMargin: engine.identifyMinMargin });
-        const out = { command: commandLine(), modelId: engine.modelId, flip: config.embedder.flip, decision, ...result };
+        const out = { command: commandLine(), modelId: engine.modelId, flip: photoFlipOf(config), decision, ...result };
         if (opts.json) await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
         printJson(out);
       } finally {

@@ -1,3 +1,4 @@
+import { photoFlipOf } from '../../config/schema.js';
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -74,14 +75,14 @@ export function registerTrainCommand(program: Command): void {
         const metrics: Record<string, unknown> = { heldOutIdentities: result.heldOut, bestEpoch: result.bestEpoch, epochs: result.history.length, firstTrainLoss: result.firstTrainLoss, lastTrainLoss: result.lastTrainLoss };
         const data = { dir: opts.data, pairsFilter: opts.pairs ?? null, excludedPairs: opts.testPairs ?? null, images: vectors.length, failedImages: failed, identities: result.identities, options: o };
         // save first (the head must be loadable to be evaluated like the engine would use it)
-        let meta = await saveHead(engine.tf, result.model, opts.out, { backboneModelId: engine.modelId, flip: config.embedder.flip, inputDim: vectors[0]!.length, outputDim: result.model.outputs[0]!.shape[1]!, hidden: o.hidden, loss, margin, data, metrics, createdAt: new Date().toISOString() });
+        let meta = await saveHead(engine.tf, result.model, opts.out, { backboneModelId: engine.modelId, flip: photoFlipOf(config), inputDim: vectors[0]!.length, outputDim: result.model.outputs[0]!.shape[1]!, hidden: o.hidden, loss, margin, data, metrics, createdAt: new Date().toISOString() });
         result.model.dispose();
         if (fitFile && testFile) {
           const head = await ProjectionHead.load(engine.tf, opts.out);
           try {
             const projected: EmbeddingProvider = { embed: async (p) => { const e = await source.embed(p); return e.embedding ? { ...e, embedding: (await head.project([e.embedding]))[0]! } : e; } };
             const imagesDir = join(dirname(opts.testPairs!), 'images');
-            const base = { test: testFile, train: fitFile, imagesDir, flip: config.embedder.flip };
+            const base = { test: testFile, train: fitFile, imagesDir, flip: photoFlipOf(config) };
             const before = await evaluatePairs(source, { ...base, modelId: engine.modelId });
             const after = await evaluatePairs(projected, { ...base, modelId: `${engine.modelId}+${head.id}` });
             metrics.testPairs = { file: opts.testPairs, thresholdFrom: opts.pairs, before: summary(before), after: summary(after) };
