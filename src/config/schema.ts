@@ -206,6 +206,10 @@ export const ingestSchema = z.strictObject({
 export const visionSchema = section({
   concurrency: z.number().int().min(1).max(64).default(1)
     .describe('Frames analysed at once per vision worker process.'),
+  batchSize: z.number().int().min(1).max(256).default(1)
+    .describe('Frames detected in one network call (GPU backends: webgpu, tensorflow); their faces are landmarked and embedded together too. 1 = no batching (wasm: one thread gains nothing).'),
+  batchMaxWaitMs: z.number().int().min(0).max(1000).default(20)
+    .describe('With batchSize > 1: the longest a frame waits for others to fill its batch.'),
   maxFrameAgeMs: z.number().int().min(100).max(600000).default(5000)
     .describe('Frames older than this (capture time) are skipped: real time first.'),
   reembedEveryFrames: z.number().int().min(1).max(1000).default(5)

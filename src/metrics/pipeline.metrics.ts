@@ -20,6 +20,8 @@ export class PipelineMetrics {
   readonly identifications: Counter<'camera' | 'outcome'>;
   /** Seconds from capture to the end of each stage. */
   readonly latency: Histogram<'stage'>;
+  /** Frames per detection call of a vision worker (vision.batchSize > 1). */
+  readonly visionBatchFrames: Histogram;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -35,6 +37,10 @@ export class PipelineMetrics {
     this.latency = new Histogram({
       name: 'facestream_stage_latency_seconds', help: 'Capture to end of stage', labelNames: ['stage'], registers,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+    });
+    this.visionBatchFrames = new Histogram({
+      name: 'facestream_vision_batch_frames', help: 'Frames per detection call of a vision worker (vision.batchSize)', registers,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     });
   }
 

@@ -186,48 +186,77 @@ export class FacePipeline {
     return d;
   }
 
-  private async run(input: ImageInput, options: AnalyzeOptions, how: { pad?: number; detector?: FaceDetector; scoreThreshold?: number }): Promise<AnalyzeResult> {
+  /**
+   * Several frames in one pass per stage (live video on a GPU backend: `vision.batchSize`):
+   * detection for all frames in one network call, landmarks for all their faces in one call,
+   * embeddings for all passing faces in batches of `embedder.batchSize`. Each result equals
+   * analyze() of that frame; the stage timings are the batch's, shared by its frames.
+   */
+  async analyzeBatch(inputs: ImageInput[], options: AnalyzeOptions = {}): Promise<AnalyzeResult[]> {
+    return this.runBatch(inputs, options, {});
+  }
+
+  private async run(input: ImageInput, options: AnalyzeOptions, how: RunHow): Promise<AnalyzeResult> {
+    return (await this.runBatch([input], options, how))[0]!;
+  }
+
+  private async runBatch(inputs: ImageInput[], options: AnalyzeOptions, how: RunHow): Promise<AnalyzeResult[]> {
     if (this.closed) throw new Error('FacePipeline is closed');
+    if (inputs.length === 0) return [];
     const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip } = options;
     const tf = this.tf;
     const t0 = now();
-    const image = await this.decode(input);
+    const images: RgbImage[] = [];
+    for (const input of inputs) images.push(await this.decode(input));
     const t1 = now();
 
-    const { width, height } = image;
-    const pad = how.pad ?? detectionPad(width, height, this.settings.detector);
-    const imageTensor = tf.tensor3d(image.data, [height, width, 3], 'int32');
-    const padded: Tensor3D = pad > 0 ? tf.pad(imageTensor, [[pad, pad], [pad, pad], [0, 0]]) : imageTensor;
-    let faces: AnalyzedFace[] = [];
+    const frames = images.map((image) => {
+      const { width, height } = image;
+      return { image, width, height, pad: how.pad ?? detectionPad(width, height, this.settings.detector) };
+    });
+    const tensors: Tensor3D[] = [];
+    const faces: AnalyzedFace[][] = frames.map(() => []);
     let tDetect = 0, tLandmarks = 0, tAlign = 0, tEmbed = 0;
     try {
-      const dets = faceCrop
-        ? [{ score: 1, box: { x: pad, y: pad, width, height } }]
+      const padded = frames.map(({ image, width, height, pad }) => {
+        const t = tf.tensor3d(image.data, [height, width, 3], 'int32');
+        tensors.push(t);
+        if (pad === 0) return t;
+        const p: Tensor3D = tf.pad(t, [[pad, pad], [pad, pad], [0, 0]]);
+        tensors.push(p);
+        return p;
+      });
+      const detector = how.detector ?? this.detector;
+      const raw = faceCrop
+        ? frames.map(({ width, height, pad }) => [{ score: 1, box: { x: pad, y: pad, width, height } }])
         // detectors read their results with awaited data() only: they run on webgpu too
-        : await (how.detector ?? this.detector).detect(padded);
+        : padded.length === 1 ? [await detector.detect(padded[0]!)] : await detector.detectBatch(padded);
       const cfg = { ...this.settings.detector, ...(how.scoreThreshold !== undefined ? { scoreThreshold: how.scoreThreshold } : {}) };
-      const candidates = nms(
-        dets
-          .filter((d) => d.score >= cfg.scoreThreshold)
-          .map((d) => ({ score: d.score, box: { ...d.box, x: d.box.x - pad, y: d.box.y - pad } }))
-          .filter((d) => Math.min(d.box.width, d.box.height) >= cfg.minFaceSize),
-        cfg.nmsIouThreshold,
-      ).slice(0, cfg.maxFaces);
       const t2 = now();
       tDetect = t2 - t1;
 
-      // Landmarks on crops of the padded image, so faces cut by the border keep their context.
-      const pw = width + 2 * pad, ph = height + 2 * pad;
-      const crops: { tensor: Tensor3D; ox: number; oy: number; box: Box; truncated: boolean; score: number }[] = [];
-      for (const d of candidates) {
-        const inPadded = clipBox({ ...d.box, x: d.box.x + pad, y: d.box.y + pad }, pw, ph);
-        const visible = clipBox(d.box, width, height);
-        if (!inPadded || !visible) continue;
-        const x = Math.floor(inPadded.x), y = Math.floor(inPadded.y);
-        const w = Math.max(1, Math.min(pw - x, Math.round(inPadded.width))), h = Math.max(1, Math.min(ph - y, Math.round(inPadded.height)));
-        const truncated = d.box.x < 0 || d.box.y < 0 || d.box.x + d.box.width > width || d.box.y + d.box.height > height;
-        crops.push({ tensor: tf.slice(padded, [y, x, 0], [h, w, 3]), ox: x - pad, oy: y - pad, box: visible, truncated, score: d.score });
-      }
+      // Landmarks on crops of the padded image, so faces cut by the border keep their context;
+      // the crops of every frame go through the landmark net together.
+      const crops: { frame: number; tensor: Tensor3D; ox: number; oy: number; box: Box; truncated: boolean; score: number }[] = [];
+      frames.forEach(({ width, height, pad }, fi) => {
+        const candidates = nms(
+          raw[fi]!
+            .filter((d) => d.score >= cfg.scoreThreshold)
+            .map((d) => ({ score: d.score, box: { ...d.box, x: d.box.x - pad, y: d.box.y - pad } }))
+            .filter((d) => Math.min(d.box.width, d.box.height) >= cfg.minFaceSize),
+          cfg.nmsIouThreshold,
+        ).slice(0, cfg.maxFaces);
+        const pw = width + 2 * pad, ph = height + 2 * pad;
+        for (const d of candidates) {
+          const inPadded = clipBox({ ...d.box, x: d.box.x + pad, y: d.box.y + pad }, pw, ph);
+          const visible = clipBox(d.box, width, height);
+          if (!inPadded || !visible) continue;
+          const x = Math.floor(inPadded.x), y = Math.floor(inPadded.y);
+          const w = Math.max(1, Math.min(pw - x, Math.round(inPadded.width))), h = Math.max(1, Math.min(ph - y, Math.round(inPadded.height)));
+          const truncated = d.box.x < 0 || d.box.y < 0 || d.box.x + d.box.width > width || d.box.y + d.box.height > height;
+          crops.push({ frame: fi, tensor: tf.slice(padded[fi]!, [y, x, 0], [h, w, 3]), ox: x - pad, oy: y - pad, box: visible, truncated, score: d.score });
+        }
+      });
       let points: Point[][];
       try {
         points = await this.landmarker.detect(crops.map((c) => c.tensor));
@@ -237,12 +266,12 @@ export class FacePipeline {
       const t3 = now();
       tLandmarks = t3 - t2;
 
-      const chips: Chip[] = [];
-      faces = crops.map((c, i) => {
+      const chips: { face: AnalyzedFace; chip: Chip }[] = [];
+      crops.forEach((c, i) => {
+        const image = frames[c.frame]!.image;
         const l68 = points[i]!.map(([x, y]) => [x + c.ox, y + c.oy] as const);
         const { imagePoints, chipPoints } = this.embedder.alignment(l68);
         const chip = extractChip(image, imagePoints, chipPoints, this.embedder.chipSize);
-        chips.push(chip);
         const [leftEye, rightEye, nose, mouthLeft, mouthRight] = fivePointsOf(l68).map(roundPoint) as Point[];
         const quality = assessQuality(Math.min(c.box.width, c.box.height), laplacianVariance(chip.data, chip.size), estimateYaw(l68), this.settings.quality);
         const face: AnalyzedFace = {
@@ -252,26 +281,26 @@ export class FacePipeline {
         };
         if (keepChips) face.chip = chip;
         if (signatures) face.appearance = appearanceSignature(chip);
-        return face;
+        chips.push({ face, chip });
+        faces[c.frame]!.push(face);
       });
       const t4 = now();
       tAlign = t4 - t3;
 
       if (embed) {
-        const todo = faces.map((f, i) => ({ f, chip: chips[i]! })).filter((x) => x.f.quality.passed);
+        const todo = chips.filter((x) => x.face.quality.passed);
         const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
-        todo.forEach((x, i) => { x.f.embedding = vectors[i]; });
+        todo.forEach((x, i) => { x.face.embedding = vectors[i]; });
       }
       tEmbed = now() - t4;
     } finally {
-      if (padded !== imageTensor) padded.dispose();
-      imageTensor.dispose();
+      for (const t of tensors) t.dispose();
     }
     const r = (x: number) => Math.round(x * 100) / 100;
-    return {
-      width, height, faces, modelId: this.modelId, ...(signatures ? { scene: sceneSignature(image) } : {}),
-      timings: { decode: r(t1 - t0), detect: r(tDetect), landmarks: r(tLandmarks), align: r(tAlign), embed: r(tEmbed), total: r(now() - t0) },
-    };
+    const timings = { decode: r(t1 - t0), detect: r(tDetect), landmarks: r(tLandmarks), align: r(tAlign), embed: r(tEmbed), total: r(now() - t0) };
+    return frames.map(({ image, width, height }, fi) => ({
+      width, height, faces: faces[fi]!, modelId: this.modelId, ...(signatures ? { scene: sceneSignature(image) } : {}), timings,
+    }));
   }
 
   /** Embed aligned chips in batches, with flip test-time augmentation when asked (default embedder.flip). */
@@ -325,6 +354,9 @@ export class FacePipeline {
 
 /** Score threshold of analyzePhoto's retry detectors (the quality gate still judges what they find). */
 const fallbackScore = 0.15;
+
+/** How analyzePhoto's retries change a pass: border padding, detector, score threshold. */
+interface RunHow { pad?: number; detector?: FaceDetector; scoreThreshold?: number }
 
 /** SSD MobileNet v1 always resizes its input to 512 px. */
 const ssdInputSize = 512;

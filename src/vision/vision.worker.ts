@@ -7,6 +7,8 @@ import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import { redisKeys } from '../contracts/queues.js';
 import type { AnalyzeOptions, AnalyzeResult } from './face.pipeline.js';
+import type { ImageInput, RgbImage } from './decode/image.decoder.js';
+import { MicroBatcher } from './micro-batcher.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FacesProducer } from '../queue/faces.queue.js';
 import { createFramesWorker, type FramesWorker } from '../queue/frames.queue.js';
@@ -16,10 +18,16 @@ import { EmbedBudget } from './embed-budget.js';
 
 /** The part of FacePipeline a vision worker needs. */
 export interface FrameAnalyzer {
-  analyze(jpeg: Buffer, options: AnalyzeOptions): Promise<AnalyzeResult>;
+  analyze(image: ImageInput, options: AnalyzeOptions): Promise<AnalyzeResult>;
   embedChips(chips: Chip[]): Promise<Float32Array[]>;
   readonly modelId: string;
+  /** Several frames per network call (vision.batchSize > 1); without it frames run one by one. */
+  analyzeBatch?(images: ImageInput[], options: AnalyzeOptions): Promise<AnalyzeResult[]>;
+  /** Decode before batching, so one bad frame does not fail its batch. */
+  decode?(image: ImageInput): Promise<RgbImage>;
 }
+
+type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array> };
 
 export interface VisionWorkerDeps {
   connection: Redis;
@@ -56,11 +64,15 @@ export class VisionWorker {
   private worker: FramesWorker | undefined;
   private readonly store: FrameStore;
   private readonly budget: EmbedBudget;
+  private readonly batcher: MicroBatcher<{ frame: FrameJob; image: ImageInput }, FrameAnalysis> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.store = new FrameStore(deps.connection, 1);
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
+    if (config.batchSize > 1) {
+      this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
+    }
   }
 
   start(): void {
@@ -68,7 +80,8 @@ export class VisionWorker {
     this.worker = createFramesWorker((job) => this.process(job), {
       connection: this.deps.connection,
       prefix: this.deps.prefix,
-      concurrency: this.config.concurrency,
+      // a batch fills from jobs in flight at the same time
+      concurrency: Math.max(this.config.concurrency, this.config.batchSize),
       stalledInterval: this.config.stalledIntervalMs,
       lockDuration: Math.max(this.config.stalledIntervalMs, 5000),
       maxStalledCount: 1,
@@ -114,22 +127,21 @@ export class VisionWorker {
   }
 
   private async analyze(frame: FrameJob, jpeg: Buffer): Promise<Omit<FacesJob, 'version' | 'cameraId' | 'seq' | 'capturedAt' | 'modelId' | 'worker'> | null> {
-    let r: AnalyzeResult;
+    const { analyzer, logger } = this.deps;
+    let analysis: FrameAnalysis;
     try {
-      r = await this.deps.analyzer.analyze(jpeg, { embed: false, keepChips: true, signatures: true });
+      if (this.batcher) {
+        // decoded here, so a bad frame fails alone and not its whole batch
+        const image = analyzer.decode ? await analyzer.decode(jpeg) : jpeg;
+        analysis = await this.batcher.submit({ frame, image });
+      } else {
+        analysis = (await this.analyzeFrames([{ frame, image: jpeg }]))[0]!;
+      }
     } catch (e) {
-      this.deps.logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
+      logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
       return null;
     }
-    // only faces that can be embedded count against the budget: a face first seen turned away
-    // is embedded as soon as it passes the gate, not after reembedEveryFrames
-    const candidates = r.faces.map((f, i) => ({ f, i })).filter(({ f }) => f.quality.passed && f.chip);
-    const wanted = this.deps.embedAll
-      ? candidates.map(() => true)
-      : this.budget.select(frame.cameraId, frame.seq, candidates.map(({ f }) => ({ box: f.box, quality: f.quality, appearance: f.appearance })));
-    const toEmbed = candidates.filter((_, k) => wanted[k]);
-    const vectors = await this.deps.analyzer.embedChips(toEmbed.map(({ f }) => f.chip!));
-    const embeddings = new Map(toEmbed.map(({ i }, k) => [i, vectors[k]!]));
+    const { r, embeddings } = analysis;
     this.deps.metrics?.facesDetected.inc({ camera: frame.cameraId }, r.faces.length);
     this.deps.metrics?.facesEmbedded.inc({ camera: frame.cameraId }, embeddings.size);
     const faces: FaceResult[] = await Promise.all(r.faces.map(async (f, i) => {
@@ -142,6 +154,34 @@ export class VisionWorker {
       };
     }));
     return { detectedAt: Date.now(), width: r.width, height: r.height, faces, ...(r.scene ? { scene: r.scene } : {}) };
+  }
+
+  /**
+   * Detect (one network call for the batch when the analyzer can), then embed the faces the
+   * embedding budget selects in every frame of the batch together.
+   */
+  private async analyzeFrames(items: { frame: FrameJob; image: ImageInput }[]): Promise<FrameAnalysis[]> {
+    const { analyzer } = this.deps;
+    const options: AnalyzeOptions = { embed: false, keepChips: true, signatures: true };
+    let results: AnalyzeResult[];
+    if (items.length > 1 && analyzer.analyzeBatch) results = await analyzer.analyzeBatch(items.map((x) => x.image), options);
+    else {
+      results = [];
+      for (const x of items) results.push(await analyzer.analyze(x.image, options));
+    }
+    // only faces that can be embedded count against the budget: a face first seen turned away
+    // is embedded as soon as it passes the gate, not after reembedEveryFrames
+    const selected = results.map((r, k) => {
+      const frame = items[k]!.frame;
+      const candidates = r.faces.map((f, i) => ({ f, i })).filter(({ f }) => f.quality.passed && f.chip);
+      const wanted = this.deps.embedAll
+        ? candidates.map(() => true)
+        : this.budget.select(frame.cameraId, frame.seq, candidates.map(({ f }) => ({ box: f.box, quality: f.quality, appearance: f.appearance })));
+      return candidates.filter((_, c) => wanted[c]);
+    });
+    const vectors = await analyzer.embedChips(selected.flat().map(({ f }) => f.chip!));
+    let next = 0;
+    return results.map((r, k) => ({ r, embeddings: new Map(selected[k]!.map(({ i }) => [i, vectors[next++]!])) }));
   }
 
   /** Finish in-flight jobs, then stop (SIGTERM path). Idempotent. */

@@ -351,3 +351,89 @@ describe('chipJpeg', () => {
     expect(Math.abs(out.rgb[2]! - 128)).toBeLessThan(8);
   });
 });
+
+/** Analyzer with a batch call: faces per frame chosen by the frame's bytes; "bad" bytes fail to decode. */
+class BatchFakeAnalyzer extends FakeAnalyzer {
+  readonly batchCalls: number[] = [];
+  readonly facesOf = new Map<string, AnalyzedFace[]>();
+
+  async decode(input: Buffer | string): Promise<{ data: Uint8Array; width: number; height: number; channels: 3 }> {
+    const text = String(input);
+    if (text.includes('bad')) throw new Error('not an image');
+    return { data: new Uint8Array(Buffer.from(text)), width: 1, height: 1, channels: 3 };
+  }
+
+  /** A batch of one goes through analyze (same result, no batch overhead). */
+  override async analyze(img: unknown, options: AnalyzeOptions): Promise<AnalyzeResult> {
+    return this.results([img], options)[0]!;
+  }
+
+  async analyzeBatch(images: unknown[], options: AnalyzeOptions): Promise<AnalyzeResult[]> {
+    this.batchCalls.push(images.length);
+    return this.results(images, options);
+  }
+
+  private results(images: unknown[], options: AnalyzeOptions): AnalyzeResult[] {
+    return images.map((img) => {
+      const key = Buffer.from((img as { data: Uint8Array }).data).toString();
+      this.analyzeCalls.push({ jpeg: Buffer.from(key), options });
+      return { width: 640, height: 480, faces: this.facesOf.get(key) ?? [], modelId: this.modelId, timings: { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0, total: 0 } };
+    });
+  }
+}
+
+describe('VisionWorker batching (vision.batchSize)', () => {
+  function batchHarness(config: Partial<VisionConfig>) {
+    const redis = fakeRedis();
+    const faces = fakeFaces();
+    const analyzer = new BatchFakeAnalyzer();
+    const worker = new VisionWorker({ ...baseConfig, ...config }, {
+      connection: redis as unknown as Redis, prefix: PREFIX, analyzer, embedAll: true,
+      faces: faces.producer as unknown as FacesProducer, logger: pino({ level: 'silent' }), name: 'vision-batch',
+    });
+    const frame = (seq: number, bytes = `jpeg-${seq}`) => {
+      const key = redisKeys.frame(PREFIX, 'cam1', seq);
+      redis.bytes.set(key, Buffer.from(bytes));
+      return { id: frameJobId('cam1', seq), data: { version: 1 as const, cameraId: 'cam1', key, capturedAt: Date.now(), seq, size: bytes.length } };
+    };
+    return { redis, faces, analyzer, worker, frame };
+  }
+
+  it('frames in flight together are detected in one call and their faces embedded in one call, each result keeping its own faces', async () => {
+    const h = batchHarness({ batchSize: 3, batchMaxWaitMs: 1000 });
+    const chips = [1, 2, 3].map((k) => h.analyzer.chip([k * 40, 0, 0], [k, 0, 0]));
+    [1, 2, 3].forEach((seq, k) => h.analyzer.facesOf.set(`jpeg-${seq}`, [analyzedFace(box(10 * seq), { chip: chips[k]! })]));
+    const out = await Promise.all([1, 2, 3].map((seq) => h.worker.process(h.frame(seq))));
+    expect(h.analyzer.batchCalls).toEqual([3]);
+    expect(h.analyzer.embedCalls).toHaveLength(1);
+    expect(h.analyzer.embedCalls[0]).toHaveLength(3);
+    out.forEach((job, k) => {
+      expect(job.seq).toBe(k + 1);
+      expect(job.faces).toHaveLength(1);
+      expect(job.faces[0]!.box.x).toBe(10 * (k + 1));
+      expect(job.faces[0]!.embedding?.[0]).toBe(k + 1);
+    });
+    expect(h.faces.published).toHaveLength(3);
+  });
+
+  it('a partial batch runs after batchMaxWaitMs', async () => {
+    const h = batchHarness({ batchSize: 8, batchMaxWaitMs: 30 });
+    const t = Date.now();
+    const job = await h.worker.process(h.frame(1));
+    expect(job.skipped).toBeUndefined();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(25);
+    expect(h.analyzer.analyzeCalls).toHaveLength(1);
+    expect(h.analyzer.batchCalls).toEqual([]);
+  });
+
+  it('a frame that does not decode fails alone; the others of its batch are analysed', async () => {
+    const h = batchHarness({ batchSize: 2, batchMaxWaitMs: 50 });
+    h.analyzer.facesOf.set('jpeg-2', [analyzedFace(box(20), { chip: h.analyzer.chip([9, 9, 9], [0, 1, 0]) })]);
+    const [bad, good] = await Promise.allSettled([h.worker.process(h.frame(1, 'bad-bytes')), h.worker.process(h.frame(2))]);
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(UnrecoverableError);
+    expect(good.status).toBe('fulfilled');
+    expect((good as PromiseFulfilledResult<FacesJob>).value.faces[0]!.embedding).toEqual([0, 1, 0]);
+    expect(h.faces.published.map((j) => j.skipped ?? 'ok').sort()).toEqual(['failed', 'ok']);
+  });
+});

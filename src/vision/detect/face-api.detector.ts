@@ -28,5 +28,12 @@ export class FaceApiFaceDetector implements FaceDetector {
     return found.map((d) => ({ score: d.score, box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height } }));
   }
 
+  /** One image at a time (face-api's locateFaces reads only the first batch item). */
+  async detectBatch(images: Tensor3D[]): Promise<Detection[][]> {
+    const out: Detection[][] = [];
+    for (const image of images) out.push(await this.detect(image));
+    return out;
+  }
+
   dispose(): void { this.net.dispose(); }
 }

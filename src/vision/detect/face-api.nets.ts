@@ -9,12 +9,12 @@ import type { Anchor } from './postprocess.js';
  */
 export interface SsdMobilenetv1Net extends FaceApiNet {
   /** Pad to square (bottom/right), resize to 512, run; decoded relative corner boxes [n, 4] and sigmoid scores [n] per batch item. */
-  forward(input: Tensor3D): Promise<{ boxes: tfjs.Tensor2D[]; scores: tfjs.Tensor1D[] }>;
+  forward(input: Tensor3D | Tensor3D[]): Promise<{ boxes: tfjs.Tensor2D[]; scores: tfjs.Tensor1D[] }>;
 }
 
 export interface TinyFaceDetectorNet extends FaceApiNet {
-  /** Pad to square (bottom/right), resize to inputSize, run; raw output [1, cells, cells, anchors * 5]. */
-  forward(input: Tensor3D, inputSize: number): Promise<tfjs.Tensor4D>;
+  /** Pad to square (bottom/right), resize to inputSize, run; raw output [batch, cells, cells, anchors * 5]. */
+  forward(input: Tensor3D | Tensor3D[], inputSize: number): Promise<tfjs.Tensor4D>;
   readonly config: { anchors: readonly Anchor[]; iouThreshold: number; classes: readonly string[]; withClassScores?: boolean };
 }
 

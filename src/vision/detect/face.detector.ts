@@ -5,5 +5,11 @@ import type { Detection } from '../types.js';
 export interface FaceDetector {
   readonly name: string;
   detect(image: Tensor3D): Promise<Detection[]>;
+  /**
+   * Several images in one network call (each padded to a square and resized to the network
+   * input, then stacked): one forward pass per batch, which is what a GPU backend needs.
+   * Same detections per image as detect().
+   */
+  detectBatch(images: Tensor3D[]): Promise<Detection[][]>;
   dispose(): void;
 }

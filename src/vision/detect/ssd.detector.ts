@@ -29,10 +29,17 @@ export class SsdMobilenetDetector implements FaceDetector {
   }
 
   async detect(image: Tensor3D): Promise<Detection[]> {
-    const { boxes, scores } = await this.net.forward(image);
+    return (await this.detectBatch([image]))[0]!;
+  }
+
+  async detectBatch(images: Tensor3D[]): Promise<Detection[][]> {
+    if (images.length === 0) return [];
+    const { boxes, scores } = await this.net.forward(images.length === 1 ? images[0]! : images);
     try {
-      const [b, s] = await Promise.all([boxes[0]!.data(), scores[0]!.data()]);
-      return ssdDetections(b, s, { width: image.shape[1], height: image.shape[0] }, SSD_INPUT_SIZE, this.options);
+      return await Promise.all(images.map(async (image, i) => {
+        const [b, s] = await Promise.all([boxes[i]!.data(), scores[i]!.data()]);
+        return ssdDetections(b, s, { width: image.shape[1], height: image.shape[0] }, SSD_INPUT_SIZE, this.options);
+      }));
     } finally {
       for (const t of boxes) t.dispose();
       for (const t of scores) t.dispose();

@@ -28,13 +28,19 @@ export class TinyYoloFaceDetector implements FaceDetector {
   }
 
   async detect(image: Tensor3D): Promise<Detection[]> {
-    const out = await this.net.forward(image, this.inputSize);
+    return (await this.detectBatch([image]))[0]!;
+  }
+
+  async detectBatch(images: Tensor3D[]): Promise<Detection[][]> {
+    if (images.length === 0) return [];
+    const out = await this.net.forward(images.length === 1 ? images[0]! : images, this.inputSize);
     try {
       const numCells = out.shape[1];
       const raw = await out.data();
-      // a batch of one: the first numCells^2 * channels values are the whole output
+      // [batch, cells, cells, channels]: item i is the i-th block of cells^2 * channels values
+      const per = raw.length / images.length;
       const { anchors, iouThreshold } = this.net.config;
-      return tinyDetections(raw, numCells, anchors, { width: image.shape[1], height: image.shape[0] }, this.inputSize, this.scoreThreshold, iouThreshold);
+      return images.map((image, i) => tinyDetections(raw.subarray(i * per, (i + 1) * per), numCells, anchors, { width: image.shape[1], height: image.shape[0] }, this.inputSize, this.scoreThreshold, iouThreshold));
     } finally {
       out.dispose();
     }
