@@ -1,5 +1,5 @@
 // Stream pipeline throughput/latency on this machine (not a CI gate): npm run bench:pipeline
-//   [-- --seconds 25] [--fps 5] [--quick] [--only 'name|name']
+//   [-- --seconds 25] [--fps 5] [--quick] [--only 'name|name'] [--workers 1,2,4,8 --cameras 4]
 // Every configuration runs the real roles against the local Redis (REDIS_URL): ingest and
 // vision workers as their own processes (node --import tsx workers/*.ts, files as cameras read
 // in real time by ffmpeg), the hub in this process on the real Gallery (people/gallery enrolled
@@ -46,6 +46,16 @@ const setups: Setup[] = quick
     { name: '1 cam (hamilton), 1 worker, reembedEveryFrames=1', cameras: [clips.hamilton], workers: 1, reembedEveryFrames: 1 },
     { name: '1 cam (hamilton), 1 worker, detector tiny', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'tiny' } },
   ];
+// Scaling mode: `--workers 1,2,4,8 [--cameras 4]`: the same cameras (hamilton and crowd
+// alternating) against 1, 2, 4 ... vision worker processes; prints analysed frames/s per count
+// and the ratio to N x the one-worker figure.
+const workerCounts = argv.includes('--workers') ? argv[argv.indexOf('--workers') + 1]!.split(',').map(Number) : undefined;
+if (workerCounts && !workerCounts.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--workers takes positive integers, e.g. 1,2,4,8');
+const cameraCount = arg('cameras', 4);
+if (workerCounts) {
+  const cams = Array.from({ length: cameraCount }, (_, i) => (i % 2 ? clips.crowd : clips.hamilton));
+  setups.splice(0, setups.length, ...workerCounts.map((n) => ({ name: `${cameraCount} cams, ${n} worker${n > 1 ? 's' : ''}`, cameras: cams, workers: n })));
+}
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]! : undefined;
 // exact names, separated by '|'
 const selected = only ? setups.filter((s) => only.split('|').includes(s.name)) : setups;
@@ -176,6 +186,17 @@ async function main(): Promise<void> {
     for (const s of selected) {
       log(`${s.name}: ${seconds} s at ${fps} fps per camera`);
       results.push(await runSetup(s, gallery));
+    }
+    if (workerCounts) {
+      const one = results.find((r) => r.setup.workers === 1)?.processedFps;
+      const lines = [`Machine: ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}; wasm backend, ${config.detector.model} + ${config.embedder.model}; ${cameraCount} cameras at ${fps} fps (${cameraCount * fps} frames/s offered), ${seconds} s per worker count after warm-up.`, ''];
+      lines.push('| vision workers | analysed frames/s | dropped frames/s | vs N x one worker | capture→hub p95 (s) | vision CPU % (sum) |', '|---|---|---|---|---|---|');
+      for (const r of results) {
+        const n = r.setup.workers;
+        lines.push(`| ${n} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${one ? f2(r.processedFps / (n * one)) : '-'} | ${f2(r.p95)} | ${f1(r.cpu.vision.reduce((a, b) => a + b, 0))} |`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+      return;
     }
     const peers = peer();
     const load = loadavg().map((x) => x.toFixed(1)).join(' ');

@@ -11,6 +11,10 @@ npx esbuild bench/gpu/gpu-check.ts --bundle --platform=node --format=cjs --targe
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:webgpu \
   --alias:sharp=./bench/gpu/no-sharp.cjs --log-level=error \
   --define:import.meta.url=importMetaUrl --banner:js="const importMetaUrl = require('url').pathToFileURL(__filename).href;" --outfile="$d/gpu-check.cjs"
+npx esbuild bench/gpu/vision-bench.ts --bundle --platform=node --format=cjs --target=node20 --minify \
+  --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:webgpu \
+  --alias:sharp=./bench/gpu/no-sharp.cjs --log-level=error \
+  --define:import.meta.url=importMetaUrl --banner:js="const importMetaUrl = require('url').pathToFileURL(__filename).href;" --outfile="$d/vision-bench.cjs"
 cp bench/gpu/compare.cjs bench/gpu/run-on-device.sh "$d/"
 fa=node_modules/@vladmandic/face-api/model
 for m in ssd_mobilenetv1_model face_landmark_68_model face_recognition_model; do
@@ -25,4 +29,7 @@ photos=people/gallery/obama/obama.jpg,people/gallery/biden/biden.jpg,people/gall
 npx tsx bench/gpu/gpu-check.ts make-chips --data "$data" --photos "$photos" --chips "$d/chips"
 node "$d/gpu-check.cjs" embed --backend wasm --assets "$d/assets" --chips "$d/chips" --out "$d/wasm.json" --runs 3 --batches 1,8,32
 xz -T0 -3 "$d"/chips/*.f32
+# camera frames for the vision bench (raw RGB: the device has no image decoder), one per clip and resolution
+npx tsx bench/gpu/vision-bench.ts make-frames --out "$d/frames" --per-clip 1
+xz -T0 -6 "$d"/frames/*.rgb
 du -sh "$d"
