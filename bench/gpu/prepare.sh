@@ -32,4 +32,5 @@ xz -T0 -3 "$d"/chips/*.f32
 # camera frames for the vision bench (raw RGB: the device has no image decoder), one per clip and resolution
 npx tsx bench/gpu/vision-bench.ts make-frames --out "$d/frames" --per-clip 1
 xz -T0 -6 "$d"/frames/*.rgb
+xz -T0 -6 "$d"/gpu-check.cjs "$d"/vision-bench.cjs   # the carry limit is 64 MiB in all
 du -sh "$d"

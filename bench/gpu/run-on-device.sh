@@ -5,7 +5,7 @@ d=.device
 xz -dc $d/node-v20.20.2-linux-x64.xz > /tmp/node && chmod +x /tmp/node
 xz -dc $d/dawn.node.xz > /tmp/dawn.node
 xz -d $d/chips/*.f32.xz
-xz -d $d/frames/*.rgb.xz
+xz -d $d/frames/*.rgb.xz $d/gpu-check.cjs.xz $d/vision-bench.cjs.xz
 for f in $d/debs/*.deb; do dpkg -x "$f" /; done; ldconfig
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt" || true
