@@ -127,12 +127,12 @@ export const gallerySchema = section({
   duplicateDistance: z.number().min(0).max(1).default(0.01)
     .describe('Enrollment skips a photo whose face is closer than this (cosine distance) to a sample the same person already has.'),
   hnsw: z.strictObject({
-    M: z.number().int().min(4).max(128).default(16)
-      .describe('HNSW graph degree: higher = better recall, more memory, slower build.'),
+    M: z.number().int().min(4).max(128).default(32)
+      .describe('HNSW graph degree: higher = better recall, more memory, slower build. 32 reached recall@1 0.995 at efSearch 96 on 100k vectors where 16 needed 512 (bench:index, identity distractors). A saved index keeps the M it was built with until it is rebuilt.'),
     efConstruction: z.number().int().min(10).max(2000).default(200)
       .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
     efSearch: z.union([z.literal('auto'), z.number().int().min(10).max(2000)]).default('auto')
-      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the gallery (autoEfSearch in src/identify/hnsw.index.ts: the smallest value that reached recall@1 >= 0.995 in bench:index at each size); or a number [10..2000].'),
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the number of vectors (32 at 1k, 96 at 100k, 192 at 1M; calibrated for M 32 in bench:index, see autoEfSearch in src/identify/hnsw.index.ts); or a number [10..2000].'),
   }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
 });
 

@@ -74,6 +74,12 @@ export class GalleryIndex {
     if (loaded.ok) {
       this.index = loaded.index;
       this.labelMap = loaded.labels;
+      // The graph keeps the M / efConstruction it was built with (older defaults included);
+      // new settings take effect at the next rebuild, not on load (a 1M rebuild takes ~30 min).
+      const built = loaded.builtWith, want = this.options.params;
+      if (built && (built.M !== want.M || built.efConstruction !== want.efConstruction)) {
+        this.logger.info({ builtWith: { M: built.M, efConstruction: built.efConstruction }, settings: { M: want.M, efConstruction: want.efConstruction }, dir: this.dir }, 'gallery index was built with other graph parameters; they apply at the next rebuild (remove the index folder to rebuild on start)');
+      }
       // Tombstones cost memory and search time; past a quarter of the graph, compact.
       if (this.index.deleted > Math.max(64, this.index.size / 4)) this.rebuild('compact');
       return;
@@ -94,7 +100,7 @@ export class GalleryIndex {
     }
     this.index = index;
     this.labelMap = labels;
-    this.logger.info({ why, vectors: index.size }, 'gallery index rebuilt');
+    this.logger.info({ why, vectors: index.size, efSearch: index.currentEfSearch }, 'gallery index rebuilt');
     this.save();
   }
 

@@ -8,15 +8,39 @@ const { HierarchicalNSW } = hnswlib;
 
 /** HNSW graph parameters (see bench/index.bench.ts for the recall/latency trade-off). */
 export interface HnswParams {
-  /** Graph degree (default 16). */
+  /** Graph degree (default 32). */
   M: number;
   /** Build-time candidate list (default 200). */
   efConstruction: number;
-  /** Query-time candidate list; raised to k when a query asks for more (default 128). */
-  efSearch: number;
+  /**
+   * Query-time candidate list; raised to k when a query asks for more. 'auto' (default) follows
+   * the number of points in the graph (autoEfSearch); a number is used as is.
+   */
+  efSearch: number | 'auto';
 }
 
-export const defaultHnswParams: HnswParams = { M: 16, efConstruction: 200, efSearch: 128 };
+export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 200, efSearch: 'auto' };
+
+/**
+ * efSearch for a graph of `n` points, for M 32 / efConstruction 200: the smallest ef that reached
+ * recall@1 >= 0.995 against exact search in bench/index.bench.ts (200 real LFW queries, real +
+ * synthetic-identity vectors): 32 at 1.2k, 96 at 100k. The 1M anchor is an extrapolation from
+ * the M 16 curve (which needs about 4x the ef of M 32 at 100k; README "Index benchmark").
+ * Linear in log10(n) between anchors, the last slope beyond; clamped to [32, 1024]. With M 16 the
+ * same recall needs a larger ef: set a number.
+ */
+export const AUTO_EF_ANCHORS: readonly (readonly [n: number, ef: number])[] = [[1_000, 32], [100_000, 96], [1_000_000, 192]];
+const AUTO_EF_MIN = 32, AUTO_EF_MAX = 1024;
+
+export function autoEfSearch(n: number): number {
+  const a = AUTO_EF_ANCHORS;
+  if (!(n > a[0]![0])) return Math.max(AUTO_EF_MIN, a[0]![1]);
+  let i = 1;
+  while (i < a.length - 1 && n > a[i]![0]) i++;
+  const [n0, e0] = a[i - 1]!, [n1, e1] = a[i]!;
+  const ef = e0 + ((e1 - e0) * (Math.log10(n) - Math.log10(n0))) / (Math.log10(n1) - Math.log10(n0));
+  return Math.min(AUTO_EF_MAX, Math.max(AUTO_EF_MIN, Math.ceil(ef)));
+}
 
 const INITIAL_CAPACITY = 1024;
 
@@ -29,25 +53,34 @@ const INITIAL_CAPACITY = 1024;
 export class HnswIndex implements VectorIndex {
   private readonly live = new Set<number>();
   private tombstones = 0;
-  private efSearch: number;
+  private efSearch: number | 'auto';
 
   private constructor(readonly dim: number, params: HnswParams, private readonly hnsw: InstanceType<typeof HierarchicalNSW>) {
     this.efSearch = params.efSearch;
   }
 
+  /** The efSearch queries use now: the setting, or with 'auto' autoEfSearch(points in the graph). */
+  get currentEfSearch(): number {
+    // tombstones stay in the graph and are walked like live points: the graph size is what counts
+    return this.efSearch === 'auto' ? autoEfSearch(this.hnsw.getCurrentCount()) : this.efSearch;
+  }
+
   static create(dim: number, params: HnswParams = defaultHnswParams, capacity = INITIAL_CAPACITY): HnswIndex {
     const hnsw = new HierarchicalNSW('cosine', dim);
     hnsw.initIndex({ maxElements: Math.max(16, capacity), m: params.M, efConstruction: params.efConstruction, randomSeed: 100 });
-    hnsw.setEf(params.efSearch);
-    return new HnswIndex(dim, params, hnsw);
+    const index = new HnswIndex(dim, params, hnsw);
+    hnsw.setEf(index.currentEfSearch);
+    return index;
   }
 
   /** Read an index file written by writeFile; `liveLabels` are the labels that are not deleted. */
   static readFile(file: string, dim: number, params: HnswParams, liveLabels: Iterable<number>): HnswIndex {
     const hnsw = new HierarchicalNSW('cosine', dim);
+    // M and efConstruction are read from the file (the graph was built with them); only
+    // efSearch comes from the settings
     hnsw.readIndexSync(file);
-    hnsw.setEf(params.efSearch);
     const index = new HnswIndex(dim, params, hnsw);
+    hnsw.setEf(index.currentEfSearch);
     for (const l of liveLabels) index.live.add(l);
     index.tombstones = hnsw.getCurrentCount() - index.live.size;
     if (index.tombstones < 0) throw new Error(`index file ${file} holds fewer points than its label map`);
@@ -92,13 +125,13 @@ export class HnswIndex implements VectorIndex {
     const n = Math.min(k, this.live.size);
     if (n <= 0) return [];
     if (vector.length !== this.dim) throw new Error(`query has ${vector.length} dimensions, the index ${this.dim}`);
-    this.hnsw.setEf(Math.max(this.efSearch, n));
+    this.hnsw.setEf(Math.max(this.currentEfSearch, n));
     const r = this.hnsw.searchKnn(Array.from(vector), n);
     return r.neighbors.map((label, i) => ({ label, distance: r.distances[i]! }));
   }
 
-  /** Change the query-time candidate list size (recall/latency trade-off). */
-  setEfSearch(ef: number): void { this.efSearch = ef; }
+  /** Change the query-time candidate list size (recall/latency trade-off); 'auto' = by graph size. */
+  setEfSearch(ef: number | 'auto'): void { this.efSearch = ef; }
 
   vector(label: number): Float32Array | undefined {
     return this.live.has(label) ? Float32Array.from(this.hnsw.getPoint(label)) : undefined;
@@ -184,7 +217,7 @@ export function saveIndexFiles(dir: string, index: HnswIndex, labels: ReadonlyMa
 }
 
 export type LoadedIndex =
-  | { ok: true; index: HnswIndex; labels: Map<number, string>; stamp: IndexStamp }
+  | { ok: true; index: HnswIndex; labels: Map<number, string>; stamp: IndexStamp; /** what the graph was built with (M, efConstruction live in the file) */ builtWith: HnswParams }
   | { ok: false; reason: 'missing' | 'corrupt' | 'stale'; detail: string };
 
 /**
@@ -213,7 +246,7 @@ export function loadIndexFiles(dir: string, expect: IndexStamp, params: HnswPara
     const labels = new Map(parsed.labels);
     if (labels.size !== m.count) throw new Error(`label map has ${labels.size} entries, manifest says ${m.count}`);
     const index = HnswIndex.readFile(indexPath, m.dim, params, labels.keys());
-    return { ok: true, index, labels, stamp: { revision: m.revision, modelId: m.modelId, dim: m.dim } };
+    return { ok: true, index, labels, stamp: { revision: m.revision, modelId: m.modelId, dim: m.dim }, builtWith: m.params };
   } catch (e) {
     return { ok: false, reason: 'corrupt', detail: (e as Error).message };
   }

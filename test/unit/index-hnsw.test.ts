@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultHnswParams, exactSearch, HnswIndex, loadIndexFiles, saveIndexFiles } from '../../src/identify/hnsw.index.js';
+import { GalleryIndex } from '../../src/identify/gallery.index.js';
+import { AUTO_EF_ANCHORS, autoEfSearch, defaultHnswParams, exactSearch, HnswIndex, loadIndexFiles, saveIndexFiles } from '../../src/identify/hnsw.index.js';
 
 /** Deterministic unit vectors (seeded LCG), so failures reproduce. */
 function vectors(n: number, dim: number, seed = 1): Float32Array[] {
@@ -59,6 +60,42 @@ describe('HnswIndex', () => {
   });
 });
 
+describe('efSearch by index size', () => {
+  it('autoEfSearch hits the measured anchors, grows with n and stays within bounds', () => {
+    for (const [n, ef] of AUTO_EF_ANCHORS) expect(autoEfSearch(n)).toBe(ef);
+    let prev = 0;
+    for (let n = 0; n <= 1e9; n = n < 10 ? n + 1 : Math.ceil(n * 1.3)) {
+      const ef = autoEfSearch(n);
+      expect(Number.isInteger(ef)).toBe(true);
+      expect(ef).toBeGreaterThanOrEqual(prev);
+      expect(ef).toBeGreaterThanOrEqual(32);
+      expect(ef).toBeLessThanOrEqual(1024);
+      prev = ef;
+    }
+    expect(autoEfSearch(0)).toBe(autoEfSearch(AUTO_EF_ANCHORS[0]![0]));
+    // between two anchors: between their values
+    const [[n0, e0], [n1, e1]] = [AUTO_EF_ANCHORS[1]!, AUTO_EF_ANCHORS[2]!];
+    const mid = autoEfSearch(Math.sqrt(n0 * n1));
+    expect(mid).toBeGreaterThanOrEqual(e0);
+    expect(mid).toBeLessThanOrEqual(e1);
+  });
+
+  it("'auto' follows the graph size as it grows; an explicit number is kept", () => {
+    const data = vectors(300, 8);
+    const auto = HnswIndex.create(8, { ...defaultHnswParams, efSearch: 'auto' });
+    const fixed = HnswIndex.create(8, { ...defaultHnswParams, efSearch: 77 });
+    expect(auto.currentEfSearch).toBe(autoEfSearch(0));
+    data.forEach((v, i) => { auto.add(i, v); fixed.add(i, v); });
+    expect(auto.currentEfSearch).toBe(autoEfSearch(300));
+    expect(fixed.currentEfSearch).toBe(77);
+    auto.setEfSearch(50);
+    expect(auto.currentEfSearch).toBe(50);
+    fixed.setEfSearch('auto');
+    expect(fixed.currentEfSearch).toBe(autoEfSearch(300));
+    expect(fixed.search(data[3]!, 1)[0]!.label).toBe(3);
+  });
+});
+
 describe('index persistence', () => {
   const stamp = { revision: 7, modelId: 'm1', dim: 16 };
   const build = () => {
@@ -100,6 +137,23 @@ describe('index persistence', () => {
     expect(loadIndexFiles(dir, stamp, defaultHnswParams)).toMatchObject({ ok: false, reason: 'corrupt' });
   });
 
+  it('an index saved with other graph parameters (older defaults) still loads and searches', () => {
+    const dir = tmp();
+    const data = vectors(200, 16);
+    const old = { M: 8, efConstruction: 100, efSearch: 128 };
+    const index = HnswIndex.create(16, old);
+    const labels = new Map<number, string>();
+    data.forEach((v, i) => { index.add(i, v); labels.set(i, `p${i}`); });
+    saveIndexFiles(dir, index, labels, stamp, old);
+    const r = loadIndexFiles(dir, stamp, { ...defaultHnswParams, M: 32, efConstruction: 400, efSearch: 'auto' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.index.currentEfSearch).toBe(autoEfSearch(200));
+    expect(r.index.search(data[42]!, 1)[0]!.label).toBe(42);
+    r.index.add(500, vectors(1, 16, 9)[0]!);
+    expect(r.index.size).toBe(201);
+  });
+
   it('a save killed before its commit point leaves the previous index readable', () => {
     const dir = tmp();
     const { index, labels } = build();
@@ -116,5 +170,34 @@ describe('index persistence', () => {
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
     expect(loadIndexFiles(dir, { ...stamp, revision: 8 }, defaultHnswParams)).toMatchObject({ ok: true });
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+  });
+});
+
+describe('GalleryIndex and changed graph parameters', () => {
+  it('loads an index built with other M / efConstruction (no rebuild), says so, and searches with auto efSearch', () => {
+    const dataDir = tmp();
+    const data = vectors(120, 16, 3);
+    const store = {
+      revision: 5,
+      samples: {
+        models: () => [{ modelId: 'm1', dim: 16, count: data.length }],
+        count: () => data.length,
+        *iterate() {
+          for (let i = 0; i < data.length; i++) yield { id: i + 1, personId: `p${i % 12}`, modelId: 'm1', embedding: data[i]!, imageSha256: '', cropFile: null, quality: {}, createdAt: '' };
+        },
+      },
+    };
+    const logs: string[] = [];
+    const logger = { info: (_o: object, msg?: string) => { logs.push(msg ?? ''); }, warn: (_o: object, msg?: string) => { logs.push(msg ?? ''); } };
+    const first = GalleryIndex.open(store, { dataDir, modelId: 'm1', dim: 16, params: { M: 8, efConstruction: 100, efSearch: 128 }, logger });
+    first.close();
+    expect(logs.some((m) => /rebuilt/.test(m))).toBe(true);
+    logs.length = 0;
+    const second = GalleryIndex.open(store, { dataDir, modelId: 'm1', dim: 16, params: { M: 32, efConstruction: 200, efSearch: 'auto' }, logger });
+    expect(logs.some((m) => /rebuilt/.test(m))).toBe(false);
+    expect(logs.some((m) => /other graph parameters/.test(m))).toBe(true);
+    expect(second.size).toBe(120);
+    expect(second.search(data[17]!, 1)[0]).toMatchObject({ sampleId: 18, personId: 'p5' });
+    second.close();
   });
 });
