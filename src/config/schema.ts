@@ -62,10 +62,10 @@ export const embedderSchema = section({
 });
 
 export const qualitySchema = section({
-  minFaceSize: z.number().int().min(8).max(4096).default(40)
-    .describe('Faces smaller than this (shorter box side, pixels) are reported but not embedded.'),
-  minSharpness: z.number().min(0).max(10000).default(15)
-    .describe('Minimum variance of the Laplacian of the aligned grey chip; blurrier faces are reported but not embedded.'),
+  minFaceSize: z.number().int().min(8).max(4096).default(20)
+    .describe('Faces smaller than this (shorter box side, pixels) are reported but not embedded; a floor only: minSharpness, measured at a fixed scale, refuses small faces that lack detail (README "Quality gate").'),
+  minSharpness: z.number().min(0).max(10000).default(45)
+    .describe('Minimum variance of the Laplacian of the aligned grey chip area-averaged to 64 px, face region only (independent of camera resolution); blurrier faces are reported but not embedded. Default chosen from identification outcomes on degraded faces (`npm run bench:quality`).'),
   maxYaw: z.number().min(0).max(90).default(65)
     .describe('Faces turned further than this (degrees, estimated from landmarks) are reported but not embedded.'),
 });

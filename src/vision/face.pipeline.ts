@@ -10,7 +10,7 @@ import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
 import type { Point } from './align/similarity.js';
 import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
 import { appearanceSignature, sceneSignature } from './appearance.js';
-import { assessQuality, estimateYaw, laplacianVariance } from './quality/quality.js';
+import { assessQuality, estimateYaw, faceSharpness } from './quality/quality.js';
 import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from './types.js';
 
 export interface AnalyzedFace {
@@ -273,7 +273,7 @@ export class FacePipeline {
         const { imagePoints, chipPoints } = this.embedder.alignment(l68);
         const chip = extractChip(image, imagePoints, chipPoints, this.embedder.chipSize);
         const [leftEye, rightEye, nose, mouthLeft, mouthRight] = fivePointsOf(l68).map(roundPoint) as Point[];
-        const quality = assessQuality(Math.min(c.box.width, c.box.height), laplacianVariance(chip.data, chip.size), estimateYaw(l68), this.settings.quality);
+        const quality = assessQuality(Math.min(c.box.width, c.box.height), faceSharpness(chip.data, chip.size), estimateYaw(l68), this.settings.quality);
         const face: AnalyzedFace = {
           box: roundBox(c.box), score: Math.round(c.score * 1e4) / 1e4, truncated: c.truncated,
           landmarks: { leftEye: leftEye!, rightEye: rightEye!, nose: nose!, mouthLeft: mouthLeft!, mouthRight: mouthRight! },

@@ -15,7 +15,7 @@ export interface FivePoints {
 export interface FaceQuality {
   /** Shorter side of the box in original pixels. */
   size: number;
-  /** Variance of the Laplacian of the aligned grey chip (higher = sharper). */
+  /** Variance of the Laplacian of the aligned grey chip at a fixed 64 px scale, face region (higher = sharper; see faceSharpness). */
   sharpness: number;
   /** Estimated head yaw in degrees (0 = frontal; sign: + turned toward image right). */
   yaw: number;

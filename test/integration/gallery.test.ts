@@ -86,8 +86,8 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     expect(await g.enrollment.enrollPhoto(obama, grey, { label: 'grey.jpg' })).toMatchObject({ status: 'rejected', reason: 'no_face', file: 'grey.jpg' });
     expect(await g.enrollment.enrollPhoto(obama, Buffer.from('not an image at all'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
     expect(await g.enrollment.enrollPhoto(obama, path.join(dir, 'missing.jpg'))).toMatchObject({ status: 'rejected', reason: 'unreadable' });
-    // a face far below the quality gate's minimum size
-    const tiny = await sharp(probe('obama1.jpg')).resize({ width: 90 }).jpeg().toBuffer();
+    // a face far below the quality gate's minimum size (20 px): obama1.jpg at 48 px wide
+    const tiny = await sharp(probe('obama1.jpg')).resize({ width: 48 }).jpeg().toBuffer();
     const r = await g.enrollment.enrollPhoto(obama, tiny);
     expect(r.status).toBe('rejected');
     expect(['too_small', 'no_face']).toContain((r as { reason: string }).reason);

@@ -99,6 +99,18 @@ export function estimateYaw(landmarks68: readonly Point[]): number {
   return (Math.asin(ratio) * 180) / Math.PI;
 }
 
+/**
+ * The gate's sharpness measure: Laplacian variance of the chip area-averaged to 64 px, over the
+ * face region only (the inner two thirds, i.e. dlib's landmark box without the 0.25 padding).
+ * At a fixed scale it does not depend on the camera's resolution: a large face is averaged down,
+ * a small one is upsampled by the aligner and scores low only if it lacks detail at that scale,
+ * which is what the embedder needs. `npm run bench:quality` (bench/quality-gate.bench.ts) picked
+ * it, and quality.minSharpness, from identification outcomes on degraded LFW faces.
+ */
+export function faceSharpness(rgb: Float32Array, size: number): number {
+  return chipSharpness(rgb, size, { scale: 64, inner: true, normalise: false });
+}
+
 export function assessQuality(size: number, sharpness: number, yaw: number, gate: QualityConfig): FaceQuality {
   const reasons: string[] = [];
   if (size < gate.minFaceSize) reasons.push('too_small');
