@@ -10,9 +10,10 @@ export function l2normalize(v: Float32Array): Float32Array {
 }
 
 /** Mean of two embeddings, renormalised (flip test-time augmentation). */
-export function meanEmbedding(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! + b[i]!;
+/** The L2-normalised mean of one or more embeddings (flip and jitter averaging). */
+export function meanEmbedding(first: Float32Array, ...rest: Float32Array[]): Float32Array {
+  const out = Float32Array.from(first);
+  for (const v of rest) for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
   return l2normalize(out);
 }
 

@@ -55,6 +55,8 @@ export const embedderSchema = section({
     .describe('Test-time augmentation on every embedding, live frames included: embed the mirrored chip too and use the mean (2x embedding cost per face).'),
   photoFlip: z.boolean().default(true)
     .describe('Flip test-time augmentation for photos (enroll, identify, verify, detect/embed, eval) even when flip is off: one more embedding per photo face, more accurate (README Accuracy).'),
+  enrollJitter: z.number().int().min(0).max(32).default(0)
+    .describe('Gallery samples: also embed this many jittered copies of the aligned face (small shift, scale, rotation; like dlib num_jitters) and store the mean. Costs enrollment time only.'),
   batchSize: z.number().int().min(1).max(512).default(16)
     .describe('Faces per embedding batch.'),
   head: z.string().min(1).optional()

@@ -61,7 +61,8 @@ export class EnrollmentService {
     try {
       bytes = typeof photo === 'string' ? await readFile(photo) : photo;
       image = await engine.decode(bytes);
-      result = await (engine.analyzePhoto ? engine.analyzePhoto(image) : engine.analyze(image));
+      const jitter = engine.enrollJitter ?? 0;
+      result = await (engine.analyzePhoto ? engine.analyzePhoto(image, { jitter }) : engine.analyze(image, { jitter }));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (isFaceStreamError(e) || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {

@@ -11,6 +11,8 @@ export interface FaceAnalyzer {
   readonly identifyThreshold?: number;
   /** The second-nearest person must be at least this much farther for a name; default 0. */
   readonly identifyMinMargin?: number;
+  /** Jittered chips averaged into each gallery sample (embedder.enrollJitter); default 0. */
+  readonly enrollJitter?: number;
   decode(input: ImageInput): Promise<RgbImage>;
   analyze(input: ImageInput, options?: AnalyzeOptions): Promise<AnalyzeResult>;
   /** Photos (enrollment, identify): analyze with the tight-crop retries; default analyze. */

@@ -59,6 +59,13 @@ export interface AnalyzeOptions {
   signatures?: boolean;
   /** Flip test-time augmentation for this call (default embedder.flip; analyzePhoto: photoFlip). */
   flip?: boolean;
+  /**
+   * Also embed this many jittered chips (small random shift, scale and rotation of the
+   * alignment, like dlib's num_jitters) and average them in: gallery samples
+   * (embedder.enrollJitter), where extra embeddings cost nothing at identification time.
+   * Deterministic per face. Default 0.
+   */
+  jitter?: number;
 }
 
 /**
@@ -137,6 +144,9 @@ export class FacePipeline {
   }
 
   /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
+  /** Jittered chips averaged into each gallery sample (embedder.enrollJitter). */
+  get enrollJitter(): number { return this.settings.embedder.enrollJitter; }
+
   decode(input: ImageInput): Promise<RgbImage> {
     return decodeImage(input, this.settings.image);
   }
@@ -203,7 +213,7 @@ export class FacePipeline {
   private async runBatch(inputs: ImageInput[], options: AnalyzeOptions, how: RunHow): Promise<AnalyzeResult[]> {
     if (this.closed) throw new Error('FacePipeline is closed');
     if (inputs.length === 0) return [];
-    const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip } = options;
+    const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip, jitter = 0 } = options;
     const tf = this.tf;
     const t0 = now();
     const images: RgbImage[] = [];
@@ -266,7 +276,7 @@ export class FacePipeline {
       const t3 = now();
       tLandmarks = t3 - t2;
 
-      const chips: { face: AnalyzedFace; chip: Chip }[] = [];
+      const chips: { face: AnalyzedFace; chip: Chip; jittered: () => Chip[] }[] = [];
       crops.forEach((c, i) => {
         const image = frames[c.frame]!.image;
         const l68 = points[i]!.map(([x, y]) => [x + c.ox, y + c.oy] as const);
@@ -281,7 +291,7 @@ export class FacePipeline {
         };
         if (keepChips) face.chip = chip;
         if (signatures) face.appearance = appearanceSignature(chip);
-        chips.push({ face, chip });
+        chips.push({ face, chip, jittered: () => jitterChips(image, imagePoints, chipPoints, this.embedder.chipSize, jitter) });
         faces[c.frame]!.push(face);
       });
       const t4 = now();
@@ -289,8 +299,16 @@ export class FacePipeline {
 
       if (embed) {
         const todo = chips.filter((x) => x.face.quality.passed);
-        const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
-        todo.forEach((x, i) => { x.face.embedding = vectors[i]; });
+        if (jitter > 0) {
+          // each face: its chip and `jitter` jittered chips, embedded together, then averaged
+          const sets = todo.map((x) => [x.chip, ...x.jittered()]);
+          const vectors = await this.embedChips(sets.flat(), flip);
+          let k = 0;
+          todo.forEach((x, i) => { const [first, ...rest] = vectors.slice(k, k + sets[i]!.length); x.face.embedding = meanEmbedding(first!, ...rest); k += sets[i]!.length; });
+        } else {
+          const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
+          todo.forEach((x, i) => { x.face.embedding = vectors[i]; });
+        }
       }
       tEmbed = now() - t4;
     } finally {
@@ -354,6 +372,27 @@ export class FacePipeline {
 
 /** Score threshold of analyzePhoto's retry detectors (the quality gate still judges what they find). */
 const fallbackScore = 0.15;
+
+/**
+ * `n` chips of the same face with the alignment jittered: the chip's target points rotated by up
+ * to ±4°, scaled by 0.95-1.05 and shifted by up to ±3 % of the chip about its centre (dlib's
+ * num_jitters does the same on its chips). Seeded from the landmarks: the same photo always
+ * gives the same chips, so enrolling it again gives the same embedding.
+ */
+export function jitterChips(image: RgbImage, imagePoints: readonly Point[], chipPoints: readonly Point[], size: number, n: number): Chip[] {
+  if (n <= 0) return [];
+  let seed = 2166136261;
+  for (const [x, y] of imagePoints) seed = Math.imul(seed ^ Math.round(x * 16) ^ (Math.round(y * 16) << 12), 16777619) >>> 0;
+  const rnd = () => { seed = (seed + 0x6d2b79f5) >>> 0; let t = seed; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  const c = size / 2;
+  return Array.from({ length: n }, () => {
+    const angle = ((rnd() * 2 - 1) * 4 * Math.PI) / 180, scale = 0.95 + rnd() * 0.1;
+    const dx = (rnd() * 2 - 1) * 0.03 * size, dy = (rnd() * 2 - 1) * 0.03 * size;
+    const cos = Math.cos(angle) * scale, sin = Math.sin(angle) * scale;
+    const moved = chipPoints.map(([x, y]) => [c + cos * (x - c) - sin * (y - c) + dx, c + sin * (x - c) + cos * (y - c) + dy] as const);
+    return extractChip(image, imagePoints, moved, size);
+  });
+}
 
 /** How analyzePhoto's retries change a pass: border padding, detector, score threshold. */
 interface RunHow { pad?: number; detector?: FaceDetector; scoreThreshold?: number }

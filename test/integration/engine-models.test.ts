@@ -47,6 +47,16 @@ describe('selectable models', () => {
     expect((await flip.verify(obamaA, biden)).same).toBe(false);
   });
 
+  it('enrollment jitter: jittered chips averaged in move the embedding slightly, deterministically', async () => {
+    const e = await make({});
+    const plain = (await e.analyzePhoto(obamaA)).faces[0]!.embedding!;
+    const j1 = (await e.analyzePhoto(obamaA, { jitter: 4 })).faces[0]!.embedding!;
+    const j2 = (await e.analyzePhoto(obamaA, { jitter: 4 })).faces[0]!.embedding!;
+    expect(cosineDistance(j1, j2)).toBeLessThan(1e-6);
+    expect(cosineDistance(plain, j1)).toBeGreaterThan(0);
+    expect(cosineDistance(plain, j1)).toBeLessThan(0.02);
+  });
+
   it('the quality gate reports small faces without embedding them', async () => {
     const e = await make({ quality: { minFaceSize: 4000 } });
     const r = await e.analyze(obamaA);
