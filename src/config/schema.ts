@@ -128,6 +128,10 @@ export const gallerySchema = section({
     .describe('A match is flagged ambiguous when the second-best person is closer than this (cosine distance) to the best one.'),
   duplicateDistance: z.number().min(0).max(1).default(0.01)
     .describe('Enrollment skips a photo whose face is closer than this (cosine distance) to a sample the same person already has.'),
+  enrollMinFaceSize: z.number().int().min(8).max(4096).default(40)
+    .describe('Gallery samples need a face at least this large (shorter box side, pixels): stricter than the live gate (quality.minFaceSize), since every later identification is compared with them.'),
+  enrollMinSharpness: z.number().min(0).max(10000).default(90)
+    .describe('Gallery samples need at least this sharpness (the quality gate measure, quality.minSharpness): stricter than the live gate; 90 kept 93 % of correct names on degraded LFW probes (README Quality gate).'),
   hnsw: z.strictObject({
     M: z.number().int().min(4).max(128).default(32)
       .describe('HNSW graph degree: higher = better recall, more memory, slower build. 32 reached recall@1 0.995 at efSearch 96 on 100k vectors where 16 needed 512 (bench:index, identity distractors). A saved index keeps the M it was built with until it is rebuilt.'),

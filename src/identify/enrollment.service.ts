@@ -31,7 +31,7 @@ export interface EnrollmentDeps {
   index: Pick<GalleryIndex, 'modelId' | 'closed' | 'assertModel' | 'search' | 'applyChanges' | 'refreshModelState' | 'rebuild'>;
   people: Pick<PeopleService, 'getPerson'>;
   engine: FaceAnalyzer;
-  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'>;
+  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'> & Partial<Pick<GalleryConfig, 'enrollMinFaceSize' | 'enrollMinSharpness'>>;
   /** Data directory: crops are written under <dataDir>/crops/<personId>/. */
   dataDir: string;
 }
@@ -80,6 +80,13 @@ export class EnrollmentService {
       return { file, status: 'rejected', reason, detail: `face rejected by the quality gate (${largest.quality.reasons.join(', ')})` };
     }
     const face = usable[0]!;
+    // a gallery sample must be better than what the live gate lets through
+    if (face.quality.size < (settings.enrollMinFaceSize ?? 0)) {
+      return { file, status: 'rejected', reason: 'too_small', detail: `face ${face.quality.size} px; gallery photos need at least ${settings.enrollMinFaceSize} px (gallery.enrollMinFaceSize)` };
+    }
+    if (face.quality.sharpness < (settings.enrollMinSharpness ?? 0)) {
+      return { file, status: 'rejected', reason: 'too_blurry', detail: `sharpness ${face.quality.sharpness}; gallery photos need at least ${settings.enrollMinSharpness} (gallery.enrollMinSharpness)` };
+    }
     const crop = await cropJpeg(image, face.box);
 
     // From here on synchronous: the checks and the insert see one consistent index, so

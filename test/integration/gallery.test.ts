@@ -93,6 +93,24 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     expect(['too_small', 'no_face']).toContain((r as { reason: string }).reason);
   });
 
+  it('gallery samples need more than the live gate: a small or blurred face that live video would embed is refused', async () => {
+    const obama = ids.get('obama')!;
+    // obama1.jpg at 100 px wide: a ~30 px face, above quality.minFaceSize (20), below gallery.enrollMinFaceSize (40)
+    const small = await sharp(probe('obama1.jpg')).resize({ width: 100 }).jpeg({ quality: 95 }).toBuffer();
+    const analysed = await g.matcher.identifyImage(small);
+    const face = analysed.faces[0];
+    if (face) {
+      expect(face.quality.size).toBeLessThan(40);
+      expect(await g.enrollment.enrollPhoto(obama, small)).toMatchObject({ status: 'rejected', reason: face.quality.passed ? 'too_small' : expect.any(String) });
+    }
+    // strong blur on a large face: sharpness below gallery.enrollMinSharpness
+    const blurred = await sharp(probe('obama1.jpg')).blur(10).jpeg().toBuffer();
+    const b = (await g.matcher.identifyImage(blurred)).faces[0]!;
+    expect(b.quality.size).toBeGreaterThanOrEqual(40);
+    expect(b.quality.sharpness).toBeLessThan(90);
+    expect(await g.enrollment.enrollPhoto(obama, blurred)).toMatchObject({ status: 'rejected', reason: 'too_blurry' });
+  });
+
   it('skips near-duplicates and flags a photo of a different enrolled person', async () => {
     const obama = ids.get('obama')!;
     const dup = await g.enrollment.enrollPhoto(obama, path.join(galleryDir, 'obama', 'obama.jpg'));
