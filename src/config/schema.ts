@@ -92,14 +92,14 @@ export const verifySchema = section({
 
 export const identifySchema = section({
   thresholds: z.strictObject({
-    resnet34: z.number().min(0).max(2).default(0.065101)
-      .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); default: FPIR 1 % with a 150-person gallery on LFW pairsDevTrain people (`facestream calibrate --identify`; README "Open-set identification"). The 1:1 threshold verify.thresholds.resnet34 named 72 % of strangers there.'),
+    resnet34: z.number().min(0).max(2).default(0.063947)
+      .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); default: FPIR 1 % with a 150-person gallery on LFW pairsDevTrain people, photos flipped (embedder.photoFlip) (`facestream calibrate --identify`; README "Open-set identification"). The 1:1 threshold verify.thresholds.resnet34 named 81 % of strangers there.'),
     mobileface: z.number().min(0).max(2).default(0.570605)
       .describe('Open-set identification threshold for mobileface; default: FPIR 1 % on the same LFW DevTrain set (the 1:1 threshold 0.8034 named 99 % of strangers there).'),
   }).prefault({}).describe('Per-model thresholds of the gallery search (1:N), chosen for a false-positive identification rate, not 1:1 pairs.'),
   minMargins: z.strictObject({
-    resnet34: z.number().min(0).max(1).default(0.005)
-      .describe('resnet34: calibrated with its threshold (`facestream calibrate --identify`).'),
+    resnet34: z.number().min(0).max(1).default(0.015)
+      .describe('resnet34: calibrated with its threshold (`facestream calibrate --identify`, photos flipped).'),
     mobileface: z.number().min(0).max(1).default(0.04)
       .describe('mobileface: calibrated with its threshold.'),
   }).prefault({}).describe('A face is named only when the second-nearest enrolled person is at least this much farther (cosine distance) than the nearest: look-alikes (relatives) stay unknown. Set with `facestream calibrate --identify`.'),
