@@ -138,7 +138,7 @@ export const gallerySchema = section({
     efConstruction: z.number().int().min(10).max(2000).default(200)
       .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
     efSearch: z.union([z.literal('auto'), z.number().int().min(10).max(2000)]).default('auto')
-      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the number of vectors (32 at 1k, 96 at 100k, 192 at 250k, 256 at 1M; calibrated for M 32 in bench:index, see autoEfSearch in src/identify/hnsw.index.ts); or a number [10..2000].'),
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the number of vectors (32 at 1k, 96 at 100k, 192 at 250k, 256 at 500k, 384 at 1M; calibrated for M 32 in bench:index, see autoEfSearch in src/identify/hnsw.index.ts); or a number [10..2000].'),
   }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
 });
 

@@ -24,12 +24,13 @@ export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 200, efSea
 /**
  * efSearch for a graph of `n` points, for M 32 / efConstruction 200: the smallest ef that reached
  * recall@1 >= 0.995 against exact search in bench/index.bench.ts (200 real LFW queries, real +
- * synthetic-identity vectors): 32 at 1.2k, 96 at 100k, 192 at 250k. The 1M anchor (256) is an
- * extrapolation with the M 16 curve's growth from 250k to 1M (384 -> 512; README "Index benchmark").
+ * synthetic-identity vectors): 32 at 1.2k, 96 at 100k, 192 at 250k, 256 at 500k. The 1M anchor
+ * (384) is an extrapolation with the M 16 curve's growth from 500k to 1M (384 -> 512; README
+ * "Index benchmark").
  * Linear in log10(n) between anchors, the last slope beyond; clamped to [32, 1024]. With M 16 the
  * same recall needs a larger ef: set a number.
  */
-export const AUTO_EF_ANCHORS: readonly (readonly [n: number, ef: number])[] = [[1_000, 32], [100_000, 96], [250_000, 192], [1_000_000, 256]];
+export const AUTO_EF_ANCHORS: readonly (readonly [n: number, ef: number])[] = [[1_000, 32], [100_000, 96], [250_000, 192], [500_000, 256], [1_000_000, 384]];
 const AUTO_EF_MIN = 32, AUTO_EF_MAX = 1024;
 
 export function autoEfSearch(n: number): number {
