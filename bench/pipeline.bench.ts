@@ -116,7 +116,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
   hub.hub.on('sighting', (s) => sightings.push({ s, at: Date.now() }));
   const vision = Array.from({ length: setup.workers }, () => role('vision', env));
-  const ingest = role('ingest', env, ['--camera', ...setup.cameras, '--fps', String(fps)]);
+  const ingest = role('ingest', env, [...setup.cameras.flatMap((c) => ['--camera', c]), '--fps', String(fps)]);
   // warm-up: every worker has analysed a frame (models loaded, ffmpeg running)
   const names = vision.map((v) => `vision-${v.pid}`);
   const t0 = Date.now();
