@@ -177,7 +177,8 @@ describe('GalleryIndex and changed graph parameters', () => {
   it('loads an index built with other M / efConstruction (no rebuild), says so, and searches with auto efSearch', () => {
     const dataDir = tmp();
     const data = vectors(120, 16, 3);
-    const store = {
+    // a fake of the two DataStore parts GalleryIndex reads (revision, samples.models/count/iterate)
+    const fake = {
       revision: 5,
       samples: {
         models: () => [{ modelId: 'm1', dim: 16, count: data.length }],
@@ -187,6 +188,7 @@ describe('GalleryIndex and changed graph parameters', () => {
         },
       },
     };
+    const store = fake as unknown as Parameters<typeof GalleryIndex.open>[0];
     const logs: string[] = [];
     const logger = { info: (_o: object, msg?: string) => { logs.push(msg ?? ''); }, warn: (_o: object, msg?: string) => { logs.push(msg ?? ''); } };
     const first = GalleryIndex.open(store, { dataDir, modelId: 'm1', dim: 16, params: { M: 8, efConstruction: 100, efSearch: 128 }, logger });
