@@ -34,6 +34,7 @@ import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import type { AnalyzedFace } from '../src/vision/face.pipeline.js';
 import { cosineDistance } from '../src/vision/embed/index.js';
 import { chipSharpness, laplacianVariance } from '../src/vision/quality/quality.js';
+import { seededRandom } from '../src/common/random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,16 +54,7 @@ const deadline = args['max-minutes'] ? Date.now() + Number(args['max-minutes']) 
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 /** Deterministic PRNG (mulberry32) and string hash, so every run picks the same people and degradations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const hash = (s: string) => { let h = 2166136261; for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619); return h >>> 0; };
 function shuffled<T>(xs: T[], seed: number): T[] {
   const r = rng(seed), out = [...xs];

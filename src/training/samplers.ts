@@ -1,16 +1,8 @@
+import { seededRandom } from '../common/random.js';
 import { FaceStreamError } from '../errors/index.js';
 
-/** Deterministic PRNG (mulberry32): training runs and tests are reproducible from a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), shared with the rest of the code base. */
+export { seededRandom };
 
 export function shuffle<T>(xs: readonly T[], rand: () => number): T[] {
   const out = [...xs];

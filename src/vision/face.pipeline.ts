@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/random.js';
 import { photoFlipOf, type Config } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
@@ -383,7 +384,7 @@ export function jitterChips(image: RgbImage, imagePoints: readonly Point[], chip
   if (n <= 0) return [];
   let seed = 2166136261;
   for (const [x, y] of imagePoints) seed = Math.imul(seed ^ Math.round(x * 16) ^ (Math.round(y * 16) << 12), 16777619) >>> 0;
-  const rnd = () => { seed = (seed + 0x6d2b79f5) >>> 0; let t = seed; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  const rnd = seededRandom(seed);
   const c = size / 2;
   return Array.from({ length: n }, () => {
     const angle = ((rnd() * 2 - 1) * 4 * Math.PI) / 180, scale = 0.95 + rnd() * 0.1;

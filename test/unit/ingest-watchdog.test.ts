@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CameraWatchdog } from '../../src/ingest/camera.watchdog.js';
-import type { Clock } from '../../src/common/clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import type { FrameSourceHandlers } from '../../src/ingest/frame-source.js';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
 
-class FakeClock implements Clock {
-  t = 1_000_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = ++this.ids; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((x) => x !== next);
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-  }
-}
 
 function setup() {
   const clock = new FakeClock();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '../../src/common/clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { IngestConfig } from '../../src/config/schema.js';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
@@ -8,25 +8,6 @@ import type { FrameSourceHandlers } from '../../src/ingest/frame-source.js';
 import { IngestManager } from '../../src/ingest/ingest.manager.js';
 import { createLogger, formatLogLine, resolveLogFormat } from '../../src/ops/logger.js';
 
-class FakeClock implements Clock {
-  t = Date.UTC(2025, 0, 1, 12, 0, 0);
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = ++this.ids; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((x) => x !== next);
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-  }
-}
 
 /** Lines a logger wrote, parsed (json) or as text (pretty). */
 const sink = () => {
@@ -89,7 +70,7 @@ describe('camera status logging', () => {
 
   it('a camera offline for 10 minutes, its status published every 2 s and on each retry, logs the change and a few reminders', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const clock = new FakeClock();
+    const clock = new FakeClock(Date.UTC(2025, 0, 1, 12, 0, 0));
     const out = sink();
     const logger = createLogger({ level: 'info', format: 'json' }, { destination: out });
     const config: IngestConfig = { ...loadConfig({ env: {} }).ingest, stallTimeoutMs: 10_000, backoffInitialMs: 500, backoffMaxMs: 15_000, motionGate: false };
