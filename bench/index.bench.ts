@@ -19,12 +19,12 @@
  *   npm run bench:index -- [--images 1500] [--scales 100000,1000000] [--queries 200]
  *                          [--distractors identities,gaussian] [--per-identity 5]
  *                          [--M 16,32] [--efc 200,400] [--ef 16,32,64,128,256]
- *                          [--checkpoints 100000,250000,500000]
+ *                          [--checkpoints 100000,250000,500000] [--keep DIR]
  *
  * Embeddings are cached in .cache/lfw-embeddings-<model>.json (gitignored) so a rerun skips the
  * ~0.3 s/image embedding step; an interrupted run resumes where it stopped.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,9 @@ const perIdentity = Number(arg('per-identity', '5'));
 // Also measure recall/latency DURING a build when the index reaches these sizes (one build
 // gives the recall-vs-size curve; no save/load there: fileMiB and loadMs are '-').
 const checkpoints = numbers(arg('checkpoints', ''));
+// --keep DIR: keep each built index there, and load it instead of building when it exists (measure
+// latency again later, e.g. on a quiet machine, without the hour-long 1M build)
+const keepDir = arg('keep', '') || undefined;
 
 interface Item { file: string; person: string; embedding: Float32Array }
 
@@ -365,6 +368,16 @@ async function main(): Promise<void> {
   /** `identity[r]`: the person of row r (real: LFW name, synthetic: its identity), for sameId1. */
   const runScale = (label: string, flat: Float32Array, n: number, M: number, efConstruction: number, identity: Int32Array) => {
     const params: HnswParams = { M, efConstruction, efSearch: 64 };
+    const kept = keepDir ? path.join(keepDir, `${label.replace(/\W+/g, '-')}-n${n}-M${M}-efc${efConstruction}.hnsw`) : undefined;
+    if (kept && existsSync(kept)) {
+      // built by an earlier run (--keep): the distractors are seeded, so the same rows come back
+      const t1 = performance.now();
+      const loaded = HnswIndex.readFile(kept, dim, params, Array.from({ length: n }, (_, i) => i));
+      const loadMs = (performance.now() - t1).toFixed(0);
+      process.stderr.write(`loaded: ${kept} (${loadMs} ms)\n`);
+      evaluate(loaded, label, flat, n, identity, { M, efc: efConstruction, buildS: 'kept', memMiB: '-', fileMiB: mib(statSync(kept).size), loadMs });
+      return;
+    }
     const rss0 = process.memoryUsage().rss;
     let paused = 0; // time spent evaluating at checkpoints, not building
     const t0 = performance.now();
@@ -389,6 +402,7 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     const loaded = HnswIndex.readFile(file, dim, params, Array.from({ length: n }, (_, i) => i));
     const loadMs = (performance.now() - t1).toFixed(0);
+    if (kept) { mkdirSync(keepDir!, { recursive: true }); copyFileSync(file, kept); }
     rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`done: ${label} n=${n} M=${M} efc=${efConstruction} (build ${buildS.toFixed(1)} s, ${memMiB} MiB, file ${fileMiB} MiB, load ${loadMs} ms)\n`);
     evaluate(loaded, label, flat, n, identity, { M, efc: efConstruction, buildS: buildS.toFixed(1), memMiB, fileMiB, loadMs });

@@ -13,7 +13,7 @@ const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).pre
 export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const detectorNames = ['tiny', 'ssd'] as const;
 export const landmarkNames = ['full', 'tiny'] as const;
-export const embedderNames = ['resnet34', 'mobileface'] as const;
+export const embedderNames = ['resnet34', 'mobileface', 'faceres', 'resnet34+faceres'] as const;
 
 export const engineSchema = section({
   backend: z.enum(backendNames).default('auto')
@@ -50,7 +50,7 @@ export const landmarksSchema = section({
 
 export const embedderSchema = section({
   model: z.enum(embedderNames).default('resnet34')
-    .describe('resnet34 = face-api/dlib ResNet-34, 128-d, accurate; mobileface = 256-d, about 6x cheaper, less accurate.'),
+    .describe('resnet34 = face-api/dlib ResNet-34, 128-d, accurate (default); mobileface = 256-d, about 4x cheaper, less accurate; faceres = HSE MobileNet trained on VGGFace2, 1024-d, ~3x the cost of resnet34; resnet34+faceres = both fused into one 1152-d embedding (README "Embedders" has each one\'s numbers).'),
   flip: z.boolean().default(false)
     .describe('Test-time augmentation on every embedding, live frames included: embed the mirrored chip too and use the mean (2x embedding cost per face).'),
   photoFlip: z.boolean().default(true)
@@ -87,6 +87,10 @@ export const verifySchema = section({
       .describe('Cosine distance at or below which two resnet34 embeddings are the same person (best accuracy on LFW pairsDevTrain with flipped photos, embedder.photoFlip: `facestream calibrate --objective accuracy`; 0.0941 without flip).'),
     mobileface: z.number().min(0).max(2).default(0.8034)
       .describe('Cosine distance at or below which two mobileface embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
+    faceres: z.number().min(0).max(2).default(0.7427)
+      .describe('faceres: best accuracy on LFW pairsDevTrain, photos flipped (`npm run bench:embedders`).'),
+    'resnet34+faceres': z.number().min(0).max(2).default(0.1402)
+      .describe('resnet34+faceres: best accuracy on LFW pairsDevTrain, photos flipped (`npm run bench:embedders`).'),
   }).prefault({}).describe('Per-model verification thresholds (cosine distance = 1 - cosine similarity).'),
 });
 
@@ -96,12 +100,20 @@ export const identifySchema = section({
       .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); default: FPIR 1 % with a 150-person gallery on LFW pairsDevTrain people, photos flipped (embedder.photoFlip) (`facestream calibrate --identify`; README "Open-set identification"). The 1:1 threshold verify.thresholds.resnet34 named 81 % of strangers there.'),
     mobileface: z.number().min(0).max(2).default(0.570605)
       .describe('Open-set identification threshold for mobileface; default: FPIR 1 % on the same LFW DevTrain set (the 1:1 threshold 0.8034 named 99 % of strangers there).'),
+    faceres: z.number().min(0).max(2).default(0.5432)
+      .describe('faceres: FPIR 1 % on the LFW DevTrain open-set, photos flipped (`npm run bench:embedders`).'),
+    'resnet34+faceres': z.number().min(0).max(2).default(0.1108)
+      .describe('resnet34+faceres: FPIR 1 % on the LFW DevTrain open-set, photos flipped (`npm run bench:embedders`).'),
   }).prefault({}).describe('Per-model thresholds of the gallery search (1:N), chosen for a false-positive identification rate, not 1:1 pairs.'),
   minMargins: z.strictObject({
     resnet34: z.number().min(0).max(1).default(0.015)
       .describe('resnet34: calibrated with its threshold (`facestream calibrate --identify`, photos flipped).'),
     mobileface: z.number().min(0).max(1).default(0.04)
       .describe('mobileface: calibrated with its threshold.'),
+    faceres: z.number().min(0).max(1).default(0)
+      .describe('faceres: calibrated with its threshold.'),
+    'resnet34+faceres': z.number().min(0).max(1).default(0.01)
+      .describe('resnet34+faceres: calibrated with its threshold.'),
   }).prefault({}).describe('A face is named only when the second-nearest enrolled person is at least this much farther (cosine distance) than the nearest: look-alikes (relatives) stay unknown. Set with `facestream calibrate --identify`.'),
 });
 
@@ -135,10 +147,10 @@ export const gallerySchema = section({
   hnsw: z.strictObject({
     M: z.number().int().min(4).max(128).default(32)
       .describe('HNSW graph degree: higher = better recall, more memory, slower build. 32 reached recall@1 0.995 at efSearch 96 on 100k vectors where 16 needed 512 (bench:index, identity distractors). A saved index keeps the M it was built with until it is rebuilt.'),
-    efConstruction: z.number().int().min(10).max(2000).default(200)
-      .describe('HNSW build-time candidate list size: higher = better graph, slower build.'),
+    efConstruction: z.number().int().min(10).max(2000).default(400)
+      .describe('HNSW build-time candidate list size: higher = better graph, slower build. 400 (default) reached recall@1 1.000 at efSearch 192 on 1M vectors where 200 needed 384, at ~1.7x the build time (bench:index; README "Index benchmark"). A saved index keeps the value it was built with until it is rebuilt.'),
     efSearch: z.union([z.literal('auto'), z.number().int().min(10).max(2000)]).default('auto')
-      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the number of vectors (32 at 1k, 96 at 100k, 192 at 250k, 256 at 500k, 384 at 1M; calibrated for M 32 in bench:index, see autoEfSearch in src/identify/hnsw.index.ts); or a number [10..2000].'),
+      .describe('HNSW query-time candidate list size (at least topK is used): higher = better recall, slower queries. auto = grows with the number of vectors (32 at 1k, 96 at 100k, 192 from 250k to 1M for a graph built with efConstruction >= 400; 256 at 500k and 384 at 1M for efConstruction 200; calibrated for M 32 in bench:index, see autoEfSearch in src/identify/hnsw.index.ts); or a number [10..2000].'),
   }).prefault({}).describe('HNSW index parameters (see bench/index.bench.ts for the recall/latency trade-off).'),
 });
 

@@ -19,7 +19,7 @@ export interface HnswParams {
   efSearch: number | 'auto';
 }
 
-export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 200, efSearch: 'auto' };
+export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 400, efSearch: 'auto' };
 
 /**
  * efSearch for a graph of `n` points, for M 32 / efConstruction 200: the smallest ef that reached
@@ -28,20 +28,33 @@ export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 200, efSea
  * (384) is an extrapolation with the M 16 curve's growth from 500k to 1M (384 -> 512; README
  * "Index benchmark").
  * Linear in log10(n) between anchors, the last slope beyond; clamped to [32, 1024]. With M 16 the
- * same recall needs a larger ef: set a number.
+ * same recall needs a larger ef: set a number. A graph built with efConstruction >= 400 (the
+ * default) needs less: see AUTO_EF_DENSE.
  */
 export const AUTO_EF_ANCHORS: readonly (readonly [n: number, ef: number])[] = [[1_000, 32], [100_000, 96], [250_000, 192], [500_000, 256], [1_000_000, 384]];
 const AUTO_EF_MIN = 32, AUTO_EF_MAX = 1024;
 
-export function autoEfSearch(n: number): number {
+export function autoEfSearch(n: number, efConstruction = 200): number {
   const a = AUTO_EF_ANCHORS;
-  if (!(n > a[0]![0])) return Math.max(AUTO_EF_MIN, a[0]![1]);
-  let i = 1;
-  while (i < a.length - 1 && n > a[i]![0]) i++;
-  const [n0, e0] = a[i - 1]!, [n1, e1] = a[i]!;
-  const ef = e0 + ((e1 - e0) * (Math.log10(n) - Math.log10(n0))) / (Math.log10(n1) - Math.log10(n0));
+  let ef: number;
+  if (!(n > a[0]![0])) ef = a[0]![1];
+  else {
+    let i = 1;
+    while (i < a.length - 1 && n > a[i]![0]) i++;
+    const [n0, e0] = a[i - 1]!, [n1, e1] = a[i]!;
+    ef = e0 + ((e1 - e0) * (Math.log10(n) - Math.log10(n0))) / (Math.log10(n1) - Math.log10(n0));
+  }
+  if (efConstruction >= AUTO_EF_DENSE.efConstruction) {
+    // a denser graph needs less: at 1M, efConstruction 400 reached recall 1.000 at ef 192 where
+    // 200 needed 384; capped there up to 1M, growing like the efConstruction-200 curve beyond
+    const [n1, e1] = a[a.length - 1]!;
+    ef = n <= n1 ? Math.min(ef, AUTO_EF_DENSE.ef1M) : (ef * AUTO_EF_DENSE.ef1M) / e1;
+  }
   return Math.min(AUTO_EF_MAX, Math.max(AUTO_EF_MIN, Math.ceil(ef)));
 }
+
+/** bench:index, 1M real + synthetic identities, M 32 / efConstruction 400: recall@1 1.000 at ef 192. */
+export const AUTO_EF_DENSE = { efConstruction: 400, ef1M: 192 } as const;
 
 const INITIAL_CAPACITY = 1024;
 
@@ -55,15 +68,18 @@ export class HnswIndex implements VectorIndex {
   private readonly live = new Set<number>();
   private tombstones = 0;
   private efSearch: number | 'auto';
+  /** What the graph was built with (auto efSearch depends on it). */
+  readonly efConstruction: number;
 
   private constructor(readonly dim: number, params: HnswParams, private readonly hnsw: InstanceType<typeof HierarchicalNSW>) {
     this.efSearch = params.efSearch;
+    this.efConstruction = params.efConstruction;
   }
 
   /** The efSearch queries use now: the setting, or with 'auto' autoEfSearch(points in the graph). */
   get currentEfSearch(): number {
     // tombstones stay in the graph and are walked like live points: the graph size is what counts
-    return this.efSearch === 'auto' ? autoEfSearch(this.hnsw.getCurrentCount()) : this.efSearch;
+    return this.efSearch === 'auto' ? autoEfSearch(this.hnsw.getCurrentCount(), this.efConstruction) : this.efSearch;
   }
 
   static create(dim: number, params: HnswParams = defaultHnswParams, capacity = INITIAL_CAPACITY): HnswIndex {
@@ -78,7 +94,8 @@ export class HnswIndex implements VectorIndex {
   static readFile(file: string, dim: number, params: HnswParams, liveLabels: Iterable<number>): HnswIndex {
     const hnsw = new HierarchicalNSW('cosine', dim);
     // M and efConstruction are read from the file (the graph was built with them); only
-    // efSearch comes from the settings
+    // efSearch comes from the settings. params.efConstruction must be what the graph was built
+    // with (loadIndexFiles passes the manifest's): auto efSearch depends on it.
     hnsw.readIndexSync(file);
     const index = new HnswIndex(dim, params, hnsw);
     hnsw.setEf(index.currentEfSearch);
@@ -246,7 +263,7 @@ export function loadIndexFiles(dir: string, expect: IndexStamp, params: HnswPara
     const parsed = JSON.parse(labelsBuf.toString('utf8')) as { labels: [number, string][] };
     const labels = new Map(parsed.labels);
     if (labels.size !== m.count) throw new Error(`label map has ${labels.size} entries, manifest says ${m.count}`);
-    const index = HnswIndex.readFile(indexPath, m.dim, params, labels.keys());
+    const index = HnswIndex.readFile(indexPath, m.dim, { ...params, efConstruction: m.params?.efConstruction ?? 200 }, labels.keys());
     return { ok: true, index, labels, stamp: { revision: m.revision, modelId: m.modelId, dim: m.dim }, builtWith: m.params };
   } catch (e) {
     return { ok: false, reason: 'corrupt', detail: (e as Error).message };

@@ -42,8 +42,12 @@ function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | '
   ];
   try {
     for (const n of names) requireFaceApiModel(faceApi, n);
-    if (config.embedder.model === 'resnet34') { requireFaceApiModel(faceApi, 'face_recognition_model'); names.push('face_recognition_model'); }
-    else { requireModelFile(humanModelDir(config.engine.humanModelDir), 'mobileface.json'); names.push('mobileface'); }
+    const model = config.embedder.model;
+    if (model === 'resnet34' || model === 'resnet34+faceres') { requireFaceApiModel(faceApi, 'face_recognition_model'); names.push('face_recognition_model'); }
+    for (const human of model === 'mobileface' ? ['mobileface'] : model === 'resnet34' ? [] : ['faceres']) {
+      requireModelFile(humanModelDir(config.engine.humanModelDir), `${human}.json`);
+      names.push(human);
+    }
     return { name: 'models', ok: true, detail: `${names.join(', ')} present` };
   } catch (e) {
     return { name: 'models', ok: false, detail: (e as Error).message, fix: 'reinstall dependencies (npm ci) or point engine.faceApiModelDir / engine.humanModelDir at the model folders' };

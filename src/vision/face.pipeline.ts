@@ -2,14 +2,15 @@ import { seededRandom } from '../common/random.js';
 import { photoFlipOf, type Config } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
-import { faceApiModelDir, humanModelDir } from '../engine/models.js';
+import { faceApiModelDir } from '../engine/models.js';
 import type { Tensor3D, TF } from '../engine/tf.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { loadDetector, type FaceDetector } from './detect/index.js';
 import { Landmark68Model } from './landmarks/landmark68.model.js';
 import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
 import type { Point } from './align/similarity.js';
-import { ResNet34Embedder, MobileFaceEmbedder, fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
+import { fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
+import { loadEmbedder } from './embed/load.js';
 import { appearanceSignature, sceneSignature } from './appearance.js';
 import { assessQuality, estimateYaw, faceSharpness } from './quality/quality.js';
 import { clipBox, nms, type Box, type FaceQuality, type FivePoints } from './types.js';
@@ -121,9 +122,7 @@ export class FacePipeline {
     const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
     const detector = await loadDetector(backend.faceapi, faDir, settings.detector);
     const landmarker = await Landmark68Model.load(backend.faceapi, faDir, settings.landmarks.model);
-    const embedder: Embedder = settings.embedder.model === 'mobileface'
-      ? await MobileFaceEmbedder.load(backend.tf, humanModelDir(settings.engine.humanModelDir))
-      : await ResNet34Embedder.load(backend.faceapi, faDir);
+    const embedder: Embedder = await loadEmbedder(settings.embedder.model, backend, settings.engine);
     const head = projection ? await projection(backend.tf) : undefined;
     if (head && head.backboneModelId !== embedder.modelId) {
       head.dispose();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
-import { cosineDistance } from '../../src/vision/embed/index.js';
+import { cosineDistance, fusionWeights } from '../../src/vision/embed/index.js';
 import { FaceStreamError } from '../../src/errors/index.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine } from '../helpers/engine.js';
@@ -22,6 +22,36 @@ describe('selectable models', () => {
     expect(a.embedding).toHaveLength(256);
     expect(Math.hypot(...a.embedding!)).toBeCloseTo(1, 4);
     expect(cosineDistance(a.embedding!, b.embedding!)).toBeLessThan(cosineDistance(a.embedding!, c.embedding!));
+  });
+
+  it('faceres: 1024-d centred unit vectors; same person closer than different people, on the bbt crops too', async () => {
+    const e = await make({ embedder: { model: 'faceres' } });
+    expect(e.dim).toBe(1024);
+    expect(e.modelId).toMatch(/faceres/);
+    const a = await e.primaryFace(obamaA, 'a'), b = await e.primaryFace(obamaB, 'b'), c = await e.primaryFace(biden, 'c');
+    expect(Math.hypot(...a.embedding!)).toBeCloseTo(1, 4);
+    expect(cosineDistance(a.embedding!, b.embedding!)).toBeLessThan(cosineDistance(a.embedding!, c.embedding!));
+    expect((await e.verify(obamaA, obamaB)).same).toBe(true);
+    expect((await e.verify(obamaA, biden)).same).toBe(false);
+    const crop = (who: string, i: number) => dataPath(`people/bbt/${who}/${who}${i}.png`);
+    const sheldon = [await e.primaryFace(crop('sheldon', 1), 's1'), await e.primaryFace(crop('sheldon', 2), 's2')];
+    const raj = await e.primaryFace(crop('raj', 1), 'r1');
+    expect(cosineDistance(sheldon[0]!.embedding!, sheldon[1]!.embedding!)).toBeLessThan(cosineDistance(sheldon[0]!.embedding!, raj.embedding!));
+  });
+
+  it('resnet34+faceres: one embedding whose cosine is the weighted mean of the members\' cosines', async () => {
+    const fused = await make({ embedder: { model: 'resnet34+faceres', photoFlip: false } });
+    const resnet = await make({ embedder: { photoFlip: false } });
+    const faceres = await make({ embedder: { model: 'faceres', photoFlip: false } });
+    expect(fused.dim).toBe(128 + 1024);
+    const cos = (x: Float32Array, y: Float32Array) => 1 - cosineDistance(x, y);
+    const pair = async (e: FacePipeline) => [(await e.primaryFace(obamaA, 'a')).embedding!, (await e.primaryFace(biden, 'c')).embedding!] as const;
+    const [fa, fc] = await pair(fused), [ra, rc] = await pair(resnet), [ha, hc] = await pair(faceres);
+    const [w1, w2] = fusionWeights;
+    // the faceres half of the fused embedding comes from a chip re-cut out of the same photo
+    expect(cos(fa, fc)).toBeCloseTo((w1 * cos(ra, rc) + w2 * cos(ha, hc)) / (w1 + w2), 3);
+    expect((await fused.verify(obamaA, obamaB)).same).toBe(true);
+    expect((await fused.verify(obamaA, biden)).same).toBe(false);
   });
 
   it('tiny detector + tiny landmarks find the faces of a simple photo', async () => {

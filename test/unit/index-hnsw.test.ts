@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GalleryIndex } from '../../src/identify/gallery.index.js';
-import { AUTO_EF_ANCHORS, autoEfSearch, defaultHnswParams, exactSearch, HnswIndex, loadIndexFiles, saveIndexFiles } from '../../src/identify/hnsw.index.js';
+import { AUTO_EF_ANCHORS, AUTO_EF_DENSE, autoEfSearch, defaultHnswParams, exactSearch, HnswIndex, loadIndexFiles, saveIndexFiles } from '../../src/identify/hnsw.index.js';
 
 /** Deterministic unit vectors (seeded LCG), so failures reproduce. */
 function vectors(n: number, dim: number, seed = 1): Float32Array[] {
@@ -78,6 +78,33 @@ describe('efSearch by index size', () => {
     const mid = autoEfSearch(Math.sqrt(n0 * n1));
     expect(mid).toBeGreaterThanOrEqual(e0);
     expect(mid).toBeLessThanOrEqual(e1);
+  });
+
+  it('a graph built with efConstruction >= 400 needs less: capped at the measured 1M value, still growing beyond', () => {
+    expect(autoEfSearch(1_000_000, 400)).toBe(AUTO_EF_DENSE.ef1M);
+    expect(autoEfSearch(1_000_000, 200)).toBe(384);
+    expect(autoEfSearch(1_000, 400)).toBe(autoEfSearch(1_000, 200));
+    let prev = 0;
+    for (let n = 0; n <= 1e9; n = n < 10 ? n + 1 : Math.ceil(n * 1.3)) {
+      const ef = autoEfSearch(n, 400);
+      expect(ef).toBeGreaterThanOrEqual(prev);
+      expect(ef).toBeLessThanOrEqual(autoEfSearch(n, 200));
+      prev = ef;
+    }
+    expect(autoEfSearch(4_000_000, 400)).toBeGreaterThan(AUTO_EF_DENSE.ef1M);
+  });
+
+  it('a loaded index uses the efConstruction it was built with, not the setting', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fs-efc-'));
+    try {
+      const built = HnswIndex.create(8, { ...defaultHnswParams, efConstruction: 200 });
+      vectors(50, 8).forEach((v, i) => built.add(i, v));
+      saveIndexFiles(dir, built, new Map(Array.from({ length: 50 }, (_, i) => [i, `p${i}`])), { revision: 1, modelId: 'm', dim: 8 }, { ...defaultHnswParams, efConstruction: 200 });
+      const loaded = loadIndexFiles(dir, { revision: 1, modelId: 'm', dim: 8 }, defaultHnswParams);
+      expect(loaded.ok && loaded.index.efConstruction).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("'auto' follows the graph size as it grows; an explicit number is kept", () => {

@@ -7,6 +7,13 @@ export interface Chip {
   size: number;
   /** chip -> original image transform. */
   transform: Similarity;
+  /**
+   * The image the chip was cut from (a reference, not a copy): an embedder that needs a second,
+   * differently framed chip of the same face (the fused embedder) cuts it from here.
+   */
+  source?: RgbImage;
+  /** The chip is mirrored left-right (flip test-time augmentation). */
+  mirrored?: boolean;
 }
 
 /**
@@ -16,7 +23,11 @@ export interface Chip {
  * (dlib uses an image pyramid for the same purpose). Outside the image is black.
  */
 export function extractChip(image: RgbImage, imagePoints: readonly Point[], chipPoints: readonly Point[], size: number): Chip {
-  const t = fitSimilarity(chipPoints, imagePoints);
+  return extractChipWith(image, fitSimilarity(chipPoints, imagePoints), size);
+}
+
+/** A `size` x `size` chip whose pixel (x, y) samples the image at t(x, y) (see extractChip). */
+export function extractChipWith(image: RgbImage, t: Similarity, size: number): Chip {
   const k = Math.max(1, Math.min(4, Math.floor(similarityScale(t))));
   const out = new Float32Array(size * size * 3);
   const { data, width, height } = image;
@@ -52,7 +63,7 @@ export function extractChip(image: RgbImage, imagePoints: readonly Point[], chip
       out[o] = acc[0]! * inv; out[o + 1] = acc[1]! * inv; out[o + 2] = acc[2]! * inv;
     }
   }
-  return { data: out, size, transform: t };
+  return { data: out, size, transform: t, source: image };
 }
 
 /** Mirror a chip left-right (for flip test-time augmentation). */
@@ -65,5 +76,5 @@ export function flipChip(chip: Chip): Chip {
       out[d] = data[s]!; out[d + 1] = data[s + 1]!; out[d + 2] = data[s + 2]!;
     }
   }
-  return { ...chip, data: out };
+  return { ...chip, data: out, mirrored: !chip.mirrored };
 }

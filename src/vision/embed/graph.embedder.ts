@@ -23,6 +23,12 @@ export interface GraphEmbedderSpec {
   chipSize: number;
   input: GraphInput;
   alignment: (landmarks68: readonly Point[]) => { imagePoints: Point[]; chipPoints: readonly Point[] };
+  /**
+   * Subtracted from every L2-normalised output before normalising again. Some graphs put most
+   * of every output in one shared direction, which cosine similarity cannot see past; the mean
+   * embedding of training faces (LFW pairsDevTrain) removes it.
+   */
+  centre?: ArrayLike<number>;
 }
 
 /**
@@ -67,7 +73,13 @@ export class GraphEmbedder implements Embedder {
       const flat = (await output.data()) as Float32Array;
       const dim = flat.length / n;
       if (dim !== this.dim) throw new Error(`${this.modelId}: output has ${dim} values per face, expected ${this.dim}`);
-      return Array.from({ length: n }, (_, i) => l2normalize(flat.slice(i * dim, (i + 1) * dim)));
+      const centre = this.spec.centre;
+      return Array.from({ length: n }, (_, i) => {
+        const v = l2normalize(flat.slice(i * dim, (i + 1) * dim));
+        if (!centre) return v;
+        for (let k = 0; k < dim; k++) v[k]! -= centre[k]!;
+        return l2normalize(v);
+      });
     } finally {
       input.dispose();
       output?.dispose();

@@ -1,11 +1,11 @@
-import { faceApiModelDir, humanModelDir } from '../../engine/models.js';
+import { humanModelDir } from '../../engine/models.js';
 import type { LoadedBackend } from '../../engine/backend.js';
 import { arcfaceTemplate112, dlibChipPoints, dlibLandmarkIndices } from '../align/templates.js';
 import type { Point } from '../align/similarity.js';
 import { fivePointsOf, type Embedder } from './embedder.js';
 import { GraphEmbedder, type GraphInput } from './graph.embedder.js';
-import { MobileFaceEmbedder } from './mobileface.embedder.js';
-import { ResNet34Embedder } from './resnet34.embedder.js';
+import { embedderNames } from '../../config/schema.js';
+import { loadEmbedder } from './load.js';
 
 export type EmbedderVariant = Embedder & { name: string };
 
@@ -27,10 +27,9 @@ const graph = (name: string, file: string, dim: number, chipSize: number, input:
   async (b) => named(name, await GraphEmbedder.load(b.tf, humanModelDir(), { modelId: name, file, dim, chipSize, input, alignment: align, ...(output ? { output } : {}) }));
 
 /** Every embedder and preprocessing variant the embedder bench can measure. */
-export const embedderVariants: Record<string, Make> = {
-  resnet34: async (b) => named('resnet34', await ResNet34Embedder.load(b.faceapi, faceApiModelDir())),
-  mobileface: async (b) => named('mobileface', await MobileFaceEmbedder.load(b.tf, humanModelDir())),
-};
+export const embedderVariants: Record<string, Make> = {};
+// the embedders facestream ships (embedder.model), exactly as the pipeline loads them
+for (const name of embedderNames) embedderVariants[name] = async (b) => named(name, await loadEmbedder(name, b, {}));
 for (const [file, out] of [['faceres', 'global_pooling/Mean'], ['faceres-deep', 'global_pooling/Mean']] as const) {
   for (const pad of [0.25, 0.4, 0.5, 0.6, 0.8, 1]) {
     embedderVariants[`${file}-p${pad}-255`] = graph(`${file}-p${pad}-255`, file, 1024, 224, RGB255, dlibAlign(224, pad), out);
@@ -38,7 +37,7 @@ for (const [file, out] of [['faceres', 'global_pooling/Mean'], ['faceres-deep', 
   }
 }
 // the settings the sweep chose (bench/embedders.bench.ts on DevTrain): see README "Embedders"
-embedderVariants.faceres = graph('faceres', 'faceres', 1024, 224, RGB255, dlibAlign(224, 0.5), 'global_pooling/Mean');
+embedderVariants['faceres-uncentred'] = graph('faceres-uncentred', 'faceres', 1024, 224, RGB255, dlibAlign(224, 0.5), 'global_pooling/Mean');
 embedderVariants['faceres-deep'] = graph('faceres-deep', 'faceres-deep', 1024, 224, RGB255, dlibAlign(224, 0.6), 'global_pooling/Mean');
 embedderVariants.mobilefacenet = graph('mobilefacenet', 'mobilefacenet', 192, 112, RGBSYM, arcfaceAlign, 'embeddings');
 for (const [tag, input] of [['rgbsym', RGBSYM], ['bgrsym', BGRSYM], ['rgb01', RGB01], ['rgb255', RGB255]] as const) {
