@@ -3,7 +3,7 @@ import type { LoadedBackend } from '../../engine/backend.js';
 import { faceApiModelDir, humanModelDir } from '../../engine/models.js';
 import type { Embedder } from './embedder.js';
 import { FusedEmbedder, faceresFraming, loadFaceres } from './faceres.embedder.js';
-import { MobileFaceEmbedder } from './mobileface.embedder.js';
+import { loadMobileface } from './mobileface.embedder.js';
 import { ResNet34Embedder } from './resnet34.embedder.js';
 
 /**
@@ -17,7 +17,7 @@ export const fusionWeights: [number, number] = [22.72, 1.936];
 export async function loadEmbedder(name: EmbedderName, backend: LoadedBackend, dirs: { faceApiModelDir?: string | undefined; humanModelDir?: string | undefined }): Promise<Embedder> {
   const faDir = faceApiModelDir(dirs.faceApiModelDir), humanDir = humanModelDir(dirs.humanModelDir);
   switch (name) {
-    case 'mobileface': return MobileFaceEmbedder.load(backend.tf, humanDir);
+    case 'mobileface': return loadMobileface(backend.tf, humanDir);
     case 'faceres': return loadFaceres(backend.tf, humanDir);
     case 'resnet34+faceres': {
       const resnet = await ResNet34Embedder.load(backend.faceapi, faDir);
