@@ -43,6 +43,10 @@ const settings: Setting[] = [
   { name: 'tiny-608', detector: { model: 'tiny', inputSize: 608 } },
   { name: 'tiny-608 pad 0', detector: { model: 'tiny', inputSize: 608, borderPad: 0 } },
   { name: 'tiny-608 pad 0 score 0.3', detector: { model: 'tiny', inputSize: 608, borderPad: 0, scoreThreshold: 0.3 } },
+  { name: 'faceboxes', detector: { model: 'faceboxes' } },
+  { name: 'faceboxes-960', detector: { model: 'faceboxes', maxSide: 960 } },
+  { name: 'faceboxes-640', detector: { model: 'faceboxes', maxSide: 640 } },
+  { name: 'faceboxes score 0.6', detector: { model: 'faceboxes', scoreThreshold: 0.6 } },
 ];
 const selected = args.only ? settings.filter((s) => args.only!.split('|').includes(s.name)) : settings;
 if (!selected.length) throw new Error(`--only matched no setting (names: ${settings.map((s) => s.name).join(', ')})`);
@@ -78,7 +82,7 @@ async function run(s: Setting): Promise<Row> {
   const bbt = openGallery({ dataDir: dirs[0]!, engine, settings: config.gallery });
   const people = openGallery({ dataDir: dirs[1]!, engine, settings: config.gallery });
   try {
-    // Galleries are enrolled with the photo path (ssd + tight-crop passes), as a user would.
+    // Galleries are enrolled with the photo path (this setting's detector + tight-crop passes), as a user would.
     for (const [g, dir] of [[bbt, join(data, 'people/bbt')], [people, join(data, 'people/gallery')]] as const) {
       for (const name of readdirSync(dir).sort()) {
         const p = g.people.createPerson(name);

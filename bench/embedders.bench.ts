@@ -2,7 +2,7 @@
  * Every embedder we can ship, measured the same way (issue 12 item 3).
  *
  * Detection and landmarks run ONCE per image (the default photo path: analyzePhoto with its
- * tight-crop retries) and are cached in .cache/landmarks-<alignmentVersion>.json; each embedder
+ * tight-crop retries, the configured detector) and are cached in .cache/landmarks-<alignmentVersion>-<detector>.json; each embedder
  * then aligns its own chip from the same 68 landmarks and embeds it (flip TTA unless --no-flip).
  * So the embedders are compared on identical faces, and a new preprocessing variant costs only
  * its embedding time.
@@ -72,7 +72,7 @@ for (const b of bbt) imageFiles.set(`bbt:${path.relative(bbtDir, b.file)}`, b.fi
 
 const config = loadConfig({ env: {} });
 const pipeline = await openFacePipeline(config);
-const cacheFile = path.join(repoRoot, '.cache', `landmarks-${alignmentVersion}.json`);
+const cacheFile = path.join(repoRoot, '.cache', `landmarks-${alignmentVersion}-${config.detector.model}.json`);
 const landmarks = new Map<string, Landmarks>(existsSync(cacheFile) ? Object.entries(JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, Landmarks>) : []);
 {
   const todo = [...imageFiles].filter(([k]) => !landmarks.has(k));

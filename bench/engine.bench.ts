@@ -28,7 +28,7 @@ const rows: string[] = [];
 const frames = [];
 for (const [w, h] of [[640, 480], [1280, 720]] as const) for (const n of [1, 3]) frames.push({ label: `${w}x${h}, ${n} face${n > 1 ? 's' : ''}`, n, buf: await frame(w, h, n) });
 
-for (const detector of ['tiny', 'ssd'] as const) {
+for (const detector of ['tiny', 'ssd', 'faceboxes'] as const) {
   for (const embedder of ['resnet34', 'mobileface'] as const) {
     const engine = await openFacePipeline(loadConfig({ env: {}, overrides: { engine: { backend: 'wasm' }, detector: { model: detector }, embedder: { model: embedder } } }));
     for (const f of frames) {

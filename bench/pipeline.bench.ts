@@ -44,6 +44,9 @@ const setups: Setup[] = quick
     { name: '2 cams (hamilton + crowd), 1 worker', cameras: [clips.hamilton, clips.crowd], workers: 1 },
     { name: '2 cams (hamilton + crowd), 2 workers', cameras: [clips.hamilton, clips.crowd], workers: 2 },
     { name: '1 cam (hamilton), 1 worker, reembedEveryFrames=1', cameras: [clips.hamilton], workers: 1, reembedEveryFrames: 1 },
+    { name: '1 cam (hamilton), 1 worker, detector ssd', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
+    { name: '2 cams (hamilton + crowd), 1 worker, detector ssd', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
+    { name: '2 cams (hamilton + crowd), 1 worker, faceboxes maxSide 960', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_DETECTOR_MAX_SIDE: '960' } },
     { name: '1 cam (hamilton), 1 worker, detector tiny', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'tiny' } },
   ];
 // Scaling mode: `--workers 1,2,4,8 [--cameras 4]`: the same cameras (hamilton and crowd
@@ -202,13 +205,20 @@ async function main(): Promise<void> {
     const load = loadavg().map((x) => x.toFixed(1)).join(' ');
     const out: string[] = [];
     out.push(`Machine: ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average at the end ${load}; wasm backend, ${config.detector.model} + ${config.embedder.model}; ${fps} fps per camera, ${seconds} s per configuration after warm-up.`, '');
-    out.push('| configuration | processed fps | dropped fps | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    // frames analysed per CPU-second of the vision processes; the peer's on the same clips (mean over the setup's cameras)
+    const perCpu = (fps: number, cpuPercent: number) => (cpuPercent > 0 ? fps / (cpuPercent / 100) : NaN);
+    const peerPerCpu = (cams: string[]) => {
+      const xs = cams.map((c) => peers.find((p) => p.clip === path.basename(c))).filter((p): p is Peer => !!p).map((p) => perCpu(p.fps, p.cpuPercent));
+      return xs.length === cams.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+    };
+    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
-      out.push(`| ${r.setup.name} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} |`);
+      const own = perCpu(r.processedFps, r.cpu.vision.reduce((a, b) => a + b, 0));
+      out.push(`| ${r.setup.name} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} |`);
     }
     for (const p of peers) {
-      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - |`);
+      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - |`);
     }
     process.stdout.write(out.join('\n') + '\n');
   } finally {

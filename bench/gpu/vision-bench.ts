@@ -7,6 +7,7 @@
  *                                and 1080p into raw RGB files: the device has no image decoder
  *   run [--frames DIR] [--backend webgpu|wasm] [--dawn dawn.node] [--assets DIR]
  *       [--cameras 50] [--fps 5] [--seconds 20] [--batches 1,8,32] [--resolutions 720,1080]
+ *       [--detectors faceboxes,ssd] (default: the configured default detector)
  *       [--json out.json]
  *
  * Each camera replays the clip frames at --fps from its own offset; a frame waits in a queue
@@ -59,7 +60,7 @@ function loadFrames(dir: string, res: string): RgbImage[] {
 const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN; };
 
 interface Row {
-  backend: string; res: string; cameras: number; batch: number; offered: number; analysed: number; dropped: number; facesPerS: number;
+  backend: string; detector?: string; res: string; cameras: number; batch: number; offered: number; analysed: number; dropped: number; facesPerS: number;
   meanBatch: number; maxBatch: number; p50: number; p95: number; ms: { detect: number; landmarks: number; align: number; embed: number };
 }
 
@@ -77,6 +78,7 @@ async function run(): Promise<void> {
   const seconds = Number(arg('seconds', '20'));
   const batches = arg('batches', backend === 'wasm' ? '1,4' : '1,8,32').split(',').map(Number);
   const resolutions = arg('resolutions', '720,1080').split(',');
+  const detectors = has('detectors') ? arg('detectors').split(',') : [loadConfig({ env: {}, overrides: {} }).detector.model];
   if (![cameras, fps, seconds, ...batches].every((x) => Number.isFinite(x) && x > 0)) throw new Error('--cameras, --fps, --seconds and --batches take positive numbers');
   let framesDir = has('frames') ? arg('frames') : '';
   const ownFrames = !framesDir;
@@ -85,20 +87,21 @@ async function run(): Promise<void> {
     makeFrames(framesDir, 4);
   }
   try {
-    await runAll(backend, framesDir, { cameras, fps, seconds, batches, resolutions });
+    await runAll(backend, framesDir, { cameras, fps, seconds, batches, resolutions, detectors });
   } finally {
     if (ownFrames) rmSync(framesDir, { recursive: true, force: true });
   }
 }
 
-async function runAll(backend: string, framesDir: string, o: { cameras: number; fps: number; seconds: number; batches: number[]; resolutions: string[] }): Promise<void> {
-  const { cameras, fps, seconds, batches, resolutions } = o;
+async function runAll(backend: string, framesDir: string, o: { cameras: number; fps: number; seconds: number; batches: number[]; resolutions: string[]; detectors: string[] }): Promise<void> {
+  const { cameras, fps, seconds, batches, resolutions, detectors } = o;
   const assets = has('assets') ? arg('assets') : undefined;
   const base = loadConfig({ env: {}, overrides: {} });
   const rows: Row[] = [];
-  for (const batch of batches) {
+  for (const detector of detectors) for (const batch of batches) {
     const engine = await openFacePipeline(loadConfig({ env: {}, overrides: {
       engine: { backend, ...(assets ? { faceApiModelDir: join(assets, 'models/face-api'), humanModelDir: join(assets, 'models/human'), wasmDir: join(assets, 'wasm') } : {}) },
+      detector: { model: detector },
       embedder: { batchSize: Math.max(16, batch * 4) },
     } }));
     try {
@@ -107,8 +110,8 @@ async function runAll(backend: string, framesDir: string, o: { cameras: number; 
         if (!frames.length) throw new Error(`no ${res}p frames in ${framesDir}`);
         // warm-up: shader compilation / first-call costs for this batch shape
         await engine.analyzeBatch(frames.slice(0, Math.min(batch, frames.length)));
-        rows.push(await runOne(engine, frames, { backend, res, cameras, fps, seconds, batch, maxAgeMs: base.vision.maxFrameAgeMs, maxInFlight: base.ingest.maxInFlightPerCamera }));
-        process.stderr.write(`bench: ${backend} ${res}p cameras ${cameras} batch ${batch}: done\n`);
+        rows.push({ ...await runOne(engine, frames, { backend, res, cameras, fps, seconds, batch, maxAgeMs: base.vision.maxFrameAgeMs, maxInFlight: base.ingest.maxInFlightPerCamera }), detector });
+        process.stderr.write(`bench: ${backend} ${detector} ${res}p cameras ${cameras} batch ${batch}: done\n`);
       }
     } finally {
       engine.close();
@@ -116,11 +119,11 @@ async function runAll(backend: string, framesDir: string, o: { cameras: number; 
   }
   const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
   const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-  console.log(`\nVision stage, ${backend}; ${cameras} cameras at ${fps} fps replaying the shared clips (crowd + hamilton), ${seconds} s per row after warm-up; ssd + 68 landmarks + ResNet-34, every passing face embedded.`);
-  console.log('| backend | frames | cameras | vision.batchSize | offered frames/s | analysed frames/s | dropped frames/s | faces/s | batch mean / max | capture→analysed p50 / p95 (s) | ms per frame: detect / landmarks / align+quality (CPU) / embed |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`\nVision stage, ${backend}; ${cameras} cameras at ${fps} fps replaying the shared clips (crowd + hamilton), ${seconds} s per row after warm-up; 68 landmarks + ResNet-34, every passing face embedded.`);
+  console.log('| backend | detector | frames | cameras | vision.batchSize | offered frames/s | analysed frames/s | dropped frames/s | faces/s | batch mean / max | capture→analysed p50 / p95 (s) | ms per frame: detect / landmarks / align+quality (CPU) / embed |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.backend} | ${r.res}p | ${r.cameras} | ${r.batch} | ${f1(r.offered)} | ${f1(r.analysed)} | ${f1(r.dropped)} | ${f1(r.facesPerS)} | ${f1(r.meanBatch)} / ${r.maxBatch} | ${f2(r.p50)} / ${f2(r.p95)} | ${f1(r.ms.detect)} / ${f1(r.ms.landmarks)} / ${f1(r.ms.align)} / ${f1(r.ms.embed)} |`);
+    console.log(`| ${r.backend} | ${r.detector} | ${r.res}p | ${r.cameras} | ${r.batch} | ${f1(r.offered)} | ${f1(r.analysed)} | ${f1(r.dropped)} | ${f1(r.facesPerS)} | ${f1(r.meanBatch)} / ${r.maxBatch} | ${f2(r.p50)} / ${f2(r.p95)} | ${f1(r.ms.detect)} / ${f1(r.ms.landmarks)} / ${f1(r.ms.align)} / ${f1(r.ms.embed)} |`);
   }
   if (has('json')) writeFileSync(arg('json'), JSON.stringify({ backend, node: process.version, rows }, null, 1));
 }

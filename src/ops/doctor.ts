@@ -37,11 +37,12 @@ const run = (cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder'>): DoctorCheck {
   const faceApi = faceApiModelDir(config.engine.faceApiModelDir);
   const names = [
-    config.detector.model === 'tiny' ? 'tiny_face_detector_model' : 'ssd_mobilenetv1_model',
+    ...(config.detector.model === 'faceboxes' ? [] : [config.detector.model === 'tiny' ? 'tiny_face_detector_model' : 'ssd_mobilenetv1_model']),
     config.landmarks.model === 'tiny' ? 'face_landmark_68_tiny_model' : 'face_landmark_68_model',
   ];
   try {
     for (const n of names) requireFaceApiModel(faceApi, n);
+    if (config.detector.model === 'faceboxes') { requireModelFile(humanModelDir(config.engine.humanModelDir), 'faceboxes.json'); names.unshift('faceboxes'); }
     const model = config.embedder.model;
     if (model === 'resnet34' || model === 'resnet34+faceres') { requireFaceApiModel(faceApi, 'face_recognition_model'); names.push('face_recognition_model'); }
     for (const human of model === 'mobileface' ? ['mobileface'] : model === 'resnet34' ? [] : ['faceres']) {

@@ -2,7 +2,7 @@ import { seededRandom } from '../common/random.js';
 import { photoFlipOf, type Config } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
-import { faceApiModelDir } from '../engine/models.js';
+import { faceApiModelDir, humanModelDir } from '../engine/models.js';
 import type { Tensor3D, TF } from '../engine/tf.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { loadDetector, type FaceDetector } from './detect/index.js';
@@ -120,7 +120,7 @@ export class FacePipeline {
   static async create(settings: PipelineSettings, projection?: (tf: TF) => Promise<EmbeddingProjection>): Promise<FacePipeline> {
     const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir);
     const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
-    const detector = await loadDetector(backend.faceapi, faDir, settings.detector);
+    const detector = await loadDetector(backend.faceapi, { faceApi: faDir, human: humanModelDir(settings.engine.humanModelDir) }, settings.detector);
     const landmarker = await Landmark68Model.load(backend.faceapi, faDir, settings.landmarks.model);
     const embedder: Embedder = await loadEmbedder(settings.embedder.model, backend, settings.engine);
     const head = projection ? await projection(backend.tf) : undefined;
@@ -190,7 +190,8 @@ export class FacePipeline {
     if (!d) {
       const cfg = this.settings.detector;
       const model = which === 'same' ? cfg.model : cfg.model === 'ssd' ? 'tiny' : 'ssd';
-      d = loadDetector(this.backend.faceapi, faceApiModelDir(this.settings.engine.faceApiModelDir), { ...cfg, model, scoreThreshold: fallbackScore, inputSize: model === 'tiny' ? 416 : cfg.inputSize });
+      const dirs = { faceApi: faceApiModelDir(this.settings.engine.faceApiModelDir), human: humanModelDir(this.settings.engine.humanModelDir) };
+      d = loadDetector(this.backend.faceapi, dirs, { ...cfg, model, scoreThreshold: fallbackScore, inputSize: model === 'tiny' ? 416 : cfg.inputSize });
       this.fallbacks.set(which, d);
     }
     return d;
@@ -400,15 +401,22 @@ interface RunHow { pad?: number; detector?: FaceDetector; scoreThreshold?: numbe
 /** SSD MobileNet v1 always resizes its input to 512 px. */
 const ssdInputSize = 512;
 
+/** FaceBoxes pads only images whose longer side is below this (padding costs it time in proportion to pixels; VGA and larger camera frames are not padded). */
+export const FACEBOXES_PAD_BELOW = 640;
+
 /**
  * Border padding before detection: `borderPad` of the longer side, and more (up to 40 %) when
  * it is free, i.e. while the padded image still fits the detector input without being shrunk.
  * Tight face crops (LFW's 250x250 photos, thumbnails) need ~40 % to be detected reliably;
  * large frames keep the configured pad so small faces keep their resolution.
+ * FaceBoxes runs at the image's own size, so no padding is free: images up to
+ * FACEBOXES_PAD_BELOW (photos, crops) get the same padding as for SSD, camera frames (VGA and
+ * up) none; a tight crop larger than that is found by analyzePhoto's padding retry.
  */
 export function detectionPad(width: number, height: number, cfg: PipelineSettings['detector']): number {
   const side = Math.max(width, height);
-  const input = cfg.model === 'ssd' ? ssdInputSize : cfg.inputSize;
+  if (cfg.model === 'faceboxes' && side >= FACEBOXES_PAD_BELOW) return 0;
+  const input = cfg.model === 'tiny' ? cfg.inputSize : ssdInputSize;
   const free = Math.max(0, Math.floor((input - side) / 2));
   return Math.round(Math.max(cfg.borderPad * side, Math.min(free, 0.4 * side)));
 }

@@ -3,6 +3,8 @@ import {
   cornerIou, decodeTinyYolo, rectIou, reshapedSize, sigmoid, ssdDetections, ssdNms, tinyDetections, tinyNms,
 } from '../../src/vision/detect/postprocess.js';
 import { landmarkPoints } from '../../src/vision/landmarks/landmark68.model.js';
+import { detectorSchema, type DetectorConfig } from '../../src/config/schema.js';
+import { detectionPad } from '../../src/vision/face.pipeline.js';
 
 describe('reshapedSize (face-api computeReshapedDimensions)', () => {
   it('scales the longer side to the input size and rounds the other', () => {
@@ -146,5 +148,21 @@ describe('landmarkPoints', () => {
     expect(pts[1]![34]![0]).toBeCloseTo(10, 4);
     expect(pts[1]![34]![1]).toBeCloseTo(40, 4);
     expect(() => landmarkPoints(out, [{ width: 1, height: 1 }])).toThrow(/136/);
+  });
+});
+
+describe('detectionPad', () => {
+  const cfg = (o: Partial<DetectorConfig>) => detectorSchema.parse(o);
+  it('pads tight crops up to 40 % where the detector input has room (ssd, tiny), else borderPad', () => {
+    expect(detectionPad(250, 250, cfg({ model: 'ssd' }))).toBe(100);
+    expect(detectionPad(1280, 720, cfg({ model: 'ssd' }))).toBe(256);
+    expect(detectionPad(1280, 720, cfg({ model: 'ssd', borderPad: 0 }))).toBe(0);
+    expect(detectionPad(200, 150, cfg({ model: 'tiny', inputSize: 320 }))).toBe(60);
+  });
+  it('faceboxes: photos below 640 px padded like ssd, camera frames (VGA and up) never: padding costs it time', () => {
+    expect(detectionPad(250, 250, cfg({ model: 'faceboxes' }))).toBe(100);
+    expect(detectionPad(639, 400, cfg({ model: 'faceboxes' }))).toBe(128);
+    expect(detectionPad(640, 360, cfg({ model: 'faceboxes' }))).toBe(0);
+    expect(detectionPad(1280, 720, cfg({ model: 'faceboxes', borderPad: 0.3 }))).toBe(0);
   });
 });
