@@ -1,5 +1,5 @@
 import { seededRandom } from '../common/random.js';
-import { photoFlipOf, type Config } from '../config/schema.js';
+import { photoFlipOf, type Config, type DetectorName } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
 import { faceApiModelDir, humanModelDir } from '../engine/models.js';
@@ -172,8 +172,8 @@ export class FacePipeline {
     const side = Math.max(width, height);
     const tries: [PhotoPass, () => Promise<AnalyzeResult>][] = [
       ['padding', () => this.run(image, options, { pad: Math.round(0.8 * side) })],
-      ['low-score', async () => this.run(image, options, { detector: await this.fallbackDetector('same'), scoreThreshold: fallbackScore })],
-      ['other-detector', async () => this.run(image, options, { detector: await this.fallbackDetector('other'), scoreThreshold: fallbackScore })],
+      ['low-score', async () => { const d = await this.fallbackDetector('same'); return this.run(image, options, { detector: d, scoreThreshold: fallbackScores[d.name] }); }],
+      ['other-detector', async () => { const d = await this.fallbackDetector('other'); return this.run(image, options, { detector: d, scoreThreshold: fallbackScores[d.name] }); }],
     ];
     for (const [pass, attempt] of tries) {
       const r = await attempt();
@@ -191,7 +191,7 @@ export class FacePipeline {
       const cfg = this.settings.detector;
       const model = which === 'same' ? cfg.model : cfg.model === 'ssd' ? 'tiny' : 'ssd';
       const dirs = { faceApi: faceApiModelDir(this.settings.engine.faceApiModelDir), human: humanModelDir(this.settings.engine.humanModelDir) };
-      d = loadDetector(this.backend.faceapi, dirs, { ...cfg, model, scoreThreshold: fallbackScore, inputSize: model === 'tiny' ? 416 : cfg.inputSize });
+      d = loadDetector(this.backend.faceapi, dirs, { ...cfg, model, scoreThreshold: fallbackScores[model], inputSize: model === 'tiny' ? 416 : cfg.inputSize });
       this.fallbacks.set(which, d);
     }
     return d;
@@ -371,8 +371,13 @@ export class FacePipeline {
   }
 }
 
-/** Score threshold of analyzePhoto's retry detectors (the quality gate still judges what they find). */
-const fallbackScore = 0.15;
+/**
+ * Score threshold of analyzePhoto's retry detectors (the quality gate still judges what they find).
+ * FaceBoxes scores background anchors up to ~0.2 (at 0.15 it took heads seen from above for faces,
+ * at 0.155), so its floor is higher than the face-api detectors'; the hardest bbt crop it must find
+ * scores 0.29.
+ */
+const fallbackScores: Record<DetectorName, number> = { ssd: 0.15, tiny: 0.15, faceboxes: 0.25 };
 
 /**
  * `n` chips of the same face with the alignment jittered: the chip's target points rotated by up
