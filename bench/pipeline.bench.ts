@@ -102,7 +102,7 @@ async function stop(children: ChildProcess[]): Promise<void> {
 interface Result {
   setup: Setup; processedFps: number; droppedFps: number; p50: number; p95: number; sightingP50: number;
   cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
-  linFrames: number; camFrames: number; linSightings: number; embeddedPerFace: number;
+  linFrames: number; camFrames: number; linSightings: number; otherSightings: number; embeddedPerFace: number;
 }
 
 async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
@@ -158,6 +158,8 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     linFrames: cam1.filter((f) => f.faces.some((x) => x.match?.name === target)).length,
     camFrames: cam1.length,
     linSightings: new Set(sightings.filter((x) => x.s.name === target).map((x) => x.s.id)).size,
+    // nobody else from the gallery is in either clip: any other name is a wrong one
+    otherSightings: new Set(sightings.filter((x) => x.s.name && x.s.name !== target).map((x) => x.s.id)).size,
     embeddedPerFace: faces ? analysed.reduce((n, f) => n + f.job.faces.filter((x) => x.embedding).length, 0) / faces : 0,
   };
 }
@@ -211,14 +213,14 @@ async function main(): Promise<void> {
       const xs = cams.map((c) => peers.find((p) => p.clip === path.basename(c))).filter((p): p is Peer => !!p).map((p) => perCpu(p.fps, p.cpuPercent));
       return xs.length === cams.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
     };
-    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings | other-name sightings (wrong) |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       const own = perCpu(r.processedFps, r.cpu.vision.reduce((a, b) => a + b, 0));
-      out.push(`| ${r.setup.name} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} |`);
+      out.push(`| ${r.setup.name} | ${f1(r.processedFps)} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} | ${r.otherSightings} |`);
     }
     for (const p of peers) {
-      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - |`);
+      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
     }
     process.stdout.write(out.join('\n') + '\n');
   } finally {
