@@ -47,6 +47,7 @@ const settings: Setting[] = [
   { name: 'faceboxes-960', detector: { model: 'faceboxes', maxSide: 960 } },
   { name: 'faceboxes-640', detector: { model: 'faceboxes', maxSide: 640 } },
   { name: 'faceboxes score 0.6', detector: { model: 'faceboxes', scoreThreshold: 0.6 } },
+  { name: 'faceboxes score 0.4', detector: { model: 'faceboxes', scoreThreshold: 0.4 } },
 ];
 const selected = args.only ? settings.filter((s) => args.only!.split('|').includes(s.name)) : settings;
 if (!selected.length) throw new Error(`--only matched no setting (names: ${settings.map((s) => s.name).join(', ')})`);

@@ -33,8 +33,8 @@ export const detectorSchema = section({
     .describe('tiny only: the square size the image is resized to before detection; smaller = faster, misses small faces.'),
   maxSide: z.number().int().min(128).max(4096).default(1280)
     .describe('faceboxes only: images (after border padding) whose longer side exceeds this are downscaled before detection; smaller = faster, misses small faces.'),
-  scoreThreshold: z.number().min(0.05).max(0.99).default(0.4)
-    .describe('Minimum detector confidence for a face.'),
+  scoreThreshold: z.number().min(0.05).max(0.99).optional()
+    .describe('Minimum detector confidence for a face; unset = the detector\'s own default (ssd 0.4, tiny 0.4, faceboxes 0.65: its scores run higher, and at 0.6 it took a face in a painting for a person).'),
   nmsIouThreshold: z.number().min(0.1).max(0.9).default(0.4)
     .describe('Boxes overlapping more than this IoU are merged (non-maximum suppression); the higher-scoring box wins.'),
   minFaceSize: z.number().int().min(8).max(4096).default(20)
@@ -410,6 +410,10 @@ export type IngestConfig = z.infer<typeof ingestSchema>;
 export type VisionConfig = z.infer<typeof visionSchema>;
 export type TrackConfig = z.infer<typeof trackSchema>;
 export type DetectorConfig = z.infer<typeof detectorSchema>;
+/** Each detector's own score threshold (detector.scoreThreshold unset); their score scales differ. */
+export const defaultScoreThresholds: Record<DetectorName, number> = { ssd: 0.4, tiny: 0.4, faceboxes: 0.65 };
+/** detector.scoreThreshold, else the configured detector's own default. */
+export const scoreThresholdOf = (cfg: Pick<DetectorConfig, 'model' | 'scoreThreshold'>): number => cfg.scoreThreshold ?? defaultScoreThresholds[cfg.model];
 export type EmbedderConfig = z.infer<typeof embedderSchema>;
 export type QualityConfig = z.infer<typeof qualitySchema>;
 export type ImageConfig = z.infer<typeof imageSchema>;

@@ -1,5 +1,5 @@
 import { seededRandom } from '../common/random.js';
-import { photoFlipOf, type Config, type DetectorName } from '../config/schema.js';
+import { photoFlipOf, scoreThresholdOf, type Config, type DetectorName } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
 import { faceApiModelDir, humanModelDir } from '../engine/models.js';
@@ -242,7 +242,7 @@ export class FacePipeline {
         ? frames.map(({ width, height, pad }) => [{ score: 1, box: { x: pad, y: pad, width, height } }])
         // detectors read their results with awaited data() only: they run on webgpu too
         : padded.length === 1 ? [await detector.detect(padded[0]!)] : await detector.detectBatch(padded);
-      const cfg = { ...this.settings.detector, ...(how.scoreThreshold !== undefined ? { scoreThreshold: how.scoreThreshold } : {}) };
+      const cfg = { ...this.settings.detector, scoreThreshold: how.scoreThreshold ?? scoreThresholdOf(this.settings.detector) };
       const t2 = now();
       tDetect = t2 - t1;
 

@@ -61,7 +61,8 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
 
   it('identifies every probe with the expected names', async () => {
     expect(await namesIn(g, probe('johnsnow_test1.jpg'))).toEqual(['kit_harington']);
-    expect(await namesIn(g, probe('obama_and_biden.jpg'))).toEqual(['biden', 'obama']);
+    // and the girl at the bottom right (half hidden, turned away: faceboxes finds her), a stranger
+    expect(await namesIn(g, probe('obama_and_biden.jpg'))).toEqual(['biden', 'obama', 'unknown']);
     expect(await namesIn(g, probe('kit_with_rose.jpg'))).toEqual(['kit_harington', 'rose_leslie']);
     for (const f of ['obama1.jpg', 'obama-240p.jpg', 'obama-1080p.jpg']) expect(await namesIn(g, probe(f)), f).toEqual(['obama']);
     expect(await namesIn(g, probe('alex_lacamoire1.jpg'))).toEqual(['alex_lacamoire']);
@@ -173,7 +174,7 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     expect(existsSync(path.join(dir, crop))).toBe(false);
     expect(store.audit.list({ target: biden })[0]).toMatchObject({ action: 'person.erase', details: { samples: 2, sightings: 1 } });
     expect(() => g.people.getPerson(biden)).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
-    expect(await namesIn(g, probe('obama_and_biden.jpg'))).toEqual(['obama', 'unknown']);
+    expect(await namesIn(g, probe('obama_and_biden.jpg'))).toEqual(['obama', 'unknown', 'unknown']);
     // the deletion survives a restart (the index on disk is stamped with the new revision)
     g.close();
     g = open(dir);

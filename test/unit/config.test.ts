@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { configLeaves, configSchema, envNameOf, loadConfig, renderDefaultYaml } from '../../src/config/index.js';
 import { FaceStreamError } from '../../src/errors/index.js';
+import { scoreThresholdOf } from '../../src/config/schema.js';
 import { repoRoot } from '../helpers/data.js';
 
 describe('config', () => {
   it('has defaults for everything and freezes the result', () => {
     const c = loadConfig({ env: {} });
-    expect(c.detector.model).toBe('ssd');
+    expect(c.detector.model).toBe('faceboxes');
+    expect(c.detector.scoreThreshold).toBeUndefined();
+    expect(scoreThresholdOf(c.detector)).toBe(0.65);
+    expect(scoreThresholdOf({ ...c.detector, model: 'ssd' })).toBe(0.4);
     expect(c.embedder.model).toBe('resnet34');
     expect(Object.isFrozen(c.detector)).toBe(true);
   });

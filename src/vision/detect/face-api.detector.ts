@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../../config/schema.js';
+import { scoreThresholdOf, type DetectorConfig } from '../../config/schema.js';
 import { requireFaceApiModel } from '../../engine/models.js';
 import type { FaceApi, FaceApiDetector, Tensor3D } from '../../engine/tf.js';
 import type { Detection } from '../types.js';
@@ -13,13 +13,15 @@ export class FaceApiFaceDetector implements FaceDetector {
   private constructor(readonly name: DetectorConfig['model'], private readonly net: FaceApiDetector, private readonly options: unknown) {}
 
   static async load(faceapi: FaceApi, modelDir: string, cfg: DetectorConfig): Promise<FaceApiFaceDetector> {
+    if (cfg.model === 'faceboxes') throw new Error('FaceApiFaceDetector: face-api has no faceboxes');
     const ssd = cfg.model === 'ssd';
+    const score = scoreThresholdOf(cfg);
     requireFaceApiModel(modelDir, ssd ? 'ssd_mobilenetv1_model' : 'tiny_face_detector_model');
     const net = ssd ? new faceapi.SsdMobilenetv1() : new faceapi.TinyFaceDetector();
     await net.loadFromDisk(modelDir);
     const options = ssd
-      ? new faceapi.SsdMobilenetv1Options({ minConfidence: cfg.scoreThreshold, maxResults: cfg.maxFaces })
-      : new faceapi.TinyFaceDetectorOptions({ inputSize: cfg.inputSize, scoreThreshold: cfg.scoreThreshold });
+      ? new faceapi.SsdMobilenetv1Options({ minConfidence: score, maxResults: cfg.maxFaces })
+      : new faceapi.TinyFaceDetectorOptions({ inputSize: cfg.inputSize, scoreThreshold: score });
     return new FaceApiFaceDetector(cfg.model, net, options);
   }
 

@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../../config/schema.js';
+import { scoreThresholdOf, type DetectorConfig } from '../../config/schema.js';
 import { loadGraphModelFromDisk } from '../../engine/models.js';
 import type { GraphModel, TF, Tensor, Tensor3D } from '../../engine/tf.js';
 import { nms, type Detection } from '../types.js';
@@ -99,7 +99,8 @@ export class FaceBoxesDetector implements FaceDetector {
       if (probs!.length !== 2 * n * images.length || enc!.length !== 4 * n * images.length) throw new Error(`faceboxes: ${n} anchors but ${probs!.length / 2} scores, ${enc!.length / 4} boxes`);
       const { scale: [s0, s1, s2, s3], centre: [m0, m1], half: [h0, h1, h2, h3], clip: [hi0, lo0, hi1, lo1] } = this.consts;
       const clip = (v: number, hi: number, lo: number) => Math.max(Math.min(v, hi), lo);
-      const { scoreThreshold, nmsIouThreshold, maxFaces } = this.cfg;
+      const { nmsIouThreshold, maxFaces } = this.cfg;
+      const scoreThreshold = scoreThresholdOf({ model: 'faceboxes', scoreThreshold: this.cfg.scoreThreshold });
       return images.map((_, b) => {
         const dets: Detection[] = [];
         for (let k = 0; k < n; k++) {

@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../../config/schema.js';
+import { scoreThresholdOf, type DetectorConfig } from '../../config/schema.js';
 import { requireFaceApiModel } from '../../engine/models.js';
 import type { FaceApi, Tensor3D } from '../../engine/tf.js';
 import type { Detection } from '../types.js';
@@ -25,7 +25,7 @@ export class SsdMobilenetDetector implements FaceDetector {
     requireFaceApiModel(modelDir, 'ssd_mobilenetv1_model');
     const net = newSsdMobilenetv1(faceapi);
     await net.loadFromDisk(modelDir);
-    return new SsdMobilenetDetector(net, { scoreThreshold: cfg.scoreThreshold, maxResults: cfg.maxFaces, iouThreshold: SSD_IOU_THRESHOLD });
+    return new SsdMobilenetDetector(net, { scoreThreshold: scoreThresholdOf({ model: 'ssd', scoreThreshold: cfg.scoreThreshold }), maxResults: cfg.maxFaces, iouThreshold: SSD_IOU_THRESHOLD });
   }
 
   async detect(image: Tensor3D): Promise<Detection[]> {

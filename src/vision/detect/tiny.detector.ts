@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../../config/schema.js';
+import { scoreThresholdOf, type DetectorConfig } from '../../config/schema.js';
 import { requireFaceApiModel } from '../../engine/models.js';
 import type { FaceApi, Tensor3D } from '../../engine/tf.js';
 import type { Detection } from '../types.js';
@@ -24,7 +24,7 @@ export class TinyYoloFaceDetector implements FaceDetector {
     requireFaceApiModel(modelDir, 'tiny_face_detector_model');
     const net = newTinyFaceDetector(faceapi);
     await net.loadFromDisk(modelDir);
-    return new TinyYoloFaceDetector(net, cfg.inputSize, cfg.scoreThreshold);
+    return new TinyYoloFaceDetector(net, cfg.inputSize, scoreThresholdOf({ model: 'tiny', scoreThreshold: cfg.scoreThreshold }));
   }
 
   async detect(image: Tensor3D): Promise<Detection[]> {
