@@ -17,6 +17,8 @@ const CONSTS = {
   half: ['postprocessing/decode_predictions/to_minmax_coordinates/mul/x', 'postprocessing/decode_predictions/to_minmax_coordinates/mul_1/x', 'postprocessing/decode_predictions/to_minmax_coordinates/mul_2/x', 'postprocessing/decode_predictions/to_minmax_coordinates/mul_3/x'],
   clip: ['postprocessing/clip_by_value/Minimum/y', 'postprocessing/clip_by_value/y', 'postprocessing/clip_by_value_1/Minimum/y', 'postprocessing/clip_by_value_1/y'],
 } as const;
+/** Input sizes whose anchors are kept (about 1 MB each at 1280x720). */
+const ANCHOR_SIZES = 8;
 interface Consts { scale: [number, number, number, number]; centre: [number, number]; half: [number, number, number, number]; clip: [number, number, number, number] }
 
 /**
@@ -35,7 +37,7 @@ interface Consts { scale: [number, number, number, number]; centre: [number, num
 export class FaceBoxesDetector implements FaceDetector {
   readonly name = 'faceboxes' as const;
 
-  /** Anchors and pad ratio per network input size ("HxW"). */
+  /** Anchors and pad ratio per network input size ("HxW"), the most recent ANCHOR_SIZES sizes (camera frames repeat theirs; photos vary). */
   private readonly anchors = new Map<string, { anchors: Float32Array; ratio: Float32Array }>();
 
   private constructor(
@@ -93,7 +95,10 @@ export class FaceBoxesDetector implements FaceDetector {
       outputs = this.model.execute(input, cached ? [ENCODINGS_NODE, SOFTMAX_NODE] : [ENCODINGS_NODE, SOFTMAX_NODE, ANCHORS_NODE, PAD_RATIO_NODE]) as Tensor[];
       const [enc, probs, anchorData, ratioData] = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
       const grid = cached ?? { anchors: anchorData!, ratio: ratioData! };
-      if (!cached) this.anchors.set(key, grid);
+      if (!cached) {
+        this.anchors.set(key, grid);
+        if (this.anchors.size > ANCHOR_SIZES) this.anchors.delete(this.anchors.keys().next().value!);
+      }
       const { anchors, ratio } = grid;
       const n = anchors.length / 4;
       if (probs!.length !== 2 * n * images.length || enc!.length !== 4 * n * images.length) throw new Error(`faceboxes: ${n} anchors but ${probs!.length / 2} scores, ${enc!.length / 4} boxes`);
