@@ -119,9 +119,9 @@ export class FacePipeline {
    */
   static async create(settings: PipelineSettings, projection?: (tf: TF) => Promise<EmbeddingProjection>): Promise<FacePipeline> {
     const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir);
-    const faDir = faceApiModelDir(settings.engine.faceApiModelDir);
-    const detector = await loadDetector(backend.faceapi, { faceApi: faDir, human: humanModelDir(settings.engine.humanModelDir) }, settings.detector);
-    const landmarker = await Landmark68Model.load(backend.faceapi, faDir, settings.landmarks.model);
+    const dirs = modelDirsOf(settings.engine);
+    const detector = await loadDetector(backend.faceapi, dirs, settings.detector);
+    const landmarker = await Landmark68Model.load(backend.faceapi, dirs.faceApi, settings.landmarks.model);
     const embedder: Embedder = await loadEmbedder(settings.embedder.model, backend, settings.engine);
     const head = projection ? await projection(backend.tf) : undefined;
     if (head && head.backboneModelId !== embedder.modelId) {
@@ -170,10 +170,14 @@ export class FacePipeline {
     const found = (r: AnalyzeResult) => r.faces.length > 0 && (!crop || Math.max(...r.faces.map((f) => f.box.width * f.box.height)) >= 0.1 * width * height);
     if (found(first) || !crop || options.faceCrop) return { ...first, pass: 'detector' };
     const side = Math.max(width, height);
+    const withFallback = async (which: 'same' | 'other') => {
+      const detector = await this.fallbackDetector(which);
+      return this.run(image, options, { detector, scoreThreshold: fallbackScores[detector.name] });
+    };
     const tries: [PhotoPass, () => Promise<AnalyzeResult>][] = [
       ['padding', () => this.run(image, options, { pad: Math.round(0.8 * side) })],
-      ['low-score', async () => { const d = await this.fallbackDetector('same'); return this.run(image, options, { detector: d, scoreThreshold: fallbackScores[d.name] }); }],
-      ['other-detector', async () => { const d = await this.fallbackDetector('other'); return this.run(image, options, { detector: d, scoreThreshold: fallbackScores[d.name] }); }],
+      ['low-score', () => withFallback('same')],
+      ['other-detector', () => withFallback('other')],
     ];
     for (const [pass, attempt] of tries) {
       const r = await attempt();
@@ -190,8 +194,7 @@ export class FacePipeline {
     if (!d) {
       const cfg = this.settings.detector;
       const model = which === 'same' ? cfg.model : cfg.model === 'ssd' ? 'tiny' : 'ssd';
-      const dirs = { faceApi: faceApiModelDir(this.settings.engine.faceApiModelDir), human: humanModelDir(this.settings.engine.humanModelDir) };
-      d = loadDetector(this.backend.faceapi, dirs, { ...cfg, model, scoreThreshold: fallbackScores[model], inputSize: model === 'tiny' ? 416 : cfg.inputSize });
+      d = loadDetector(this.backend.faceapi, modelDirsOf(this.settings.engine), { ...cfg, model, scoreThreshold: fallbackScores[model], inputSize: model === 'tiny' ? 416 : cfg.inputSize });
       this.fallbacks.set(which, d);
     }
     return d;
@@ -399,6 +402,9 @@ export function jitterChips(image: RgbImage, imagePoints: readonly Point[], chip
     return extractChip(image, imagePoints, moved, size);
   });
 }
+
+/** The folders the face-api and human-models weights are read from. */
+const modelDirsOf = (engine: PipelineSettings['engine']) => ({ faceApi: faceApiModelDir(engine.faceApiModelDir), human: humanModelDir(engine.humanModelDir) });
 
 /** How analyzePhoto's retries change a pass: border padding, detector, score threshold. */
 interface RunHow { pad?: number; detector?: FaceDetector; scoreThreshold?: number }

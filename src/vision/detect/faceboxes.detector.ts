@@ -40,10 +40,14 @@ export class FaceBoxesDetector implements FaceDetector {
   /** Anchors and pad ratio per network input size ("HxW"), the most recent ANCHOR_SIZES sizes (camera frames repeat theirs; photos vary). */
   private readonly anchors = new Map<string, { anchors: Float32Array; ratio: Float32Array }>();
 
+  private readonly scoreThreshold: number;
+
   private constructor(
     private readonly tf: TF, private readonly model: GraphModel, private readonly consts: Consts,
     private readonly cfg: Pick<DetectorConfig, 'maxSide' | 'scoreThreshold' | 'nmsIouThreshold' | 'maxFaces'>,
-  ) {}
+  ) {
+    this.scoreThreshold = scoreThresholdOf({ model: 'faceboxes', scoreThreshold: cfg.scoreThreshold });
+  }
 
   static async load(tf: TF, humanModelDir: string, cfg: Pick<DetectorConfig, 'maxSide' | 'scoreThreshold' | 'nmsIouThreshold' | 'maxFaces'>): Promise<FaceBoxesDetector> {
     const model = await loadGraphModelFromDisk(tf, humanModelDir, 'faceboxes');
@@ -105,7 +109,7 @@ export class FaceBoxesDetector implements FaceDetector {
       const { scale: [s0, s1, s2, s3], centre: [m0, m1], half: [h0, h1, h2, h3], clip: [hi0, lo0, hi1, lo1] } = this.consts;
       const clip = (v: number, hi: number, lo: number) => Math.max(Math.min(v, hi), lo);
       const { nmsIouThreshold, maxFaces } = this.cfg;
-      const scoreThreshold = scoreThresholdOf({ model: 'faceboxes', scoreThreshold: this.cfg.scoreThreshold });
+      const scoreThreshold = this.scoreThreshold;
       return images.map((_, b) => {
         const dets: Detection[] = [];
         for (let k = 0; k < n; k++) {
