@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -136,5 +138,26 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     expect(created.secret).toMatch(/^whsec_/);
     const listed = await (await fetch(`${url}/api/alerts/rules`, { headers: { authorization: `Bearer ${viewer}` } })).json() as { items: Record<string, unknown>[] };
     expect(listed.items.find((r) => r.id === created.id)).not.toHaveProperty('secret');
+  });
+
+  it('a restart is not held up by a websocket peer that never answers the close (the port is free again within seconds)', async () => {
+    const config = testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix }, api: { host: '127.0.0.1', port: 0 } });
+    const second = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
+    const { port } = new URL(second.address);
+    // a raw websocket upgrade that then ignores everything, as a frozen or half-gone browser tab does
+    const peer = net.connect(Number(port), '127.0.0.1');
+    peer.write(['GET /socket.io/?EIO=4&transport=websocket HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', '', ''].join('\r\n'));
+    const head = await new Promise<string>((ok) => peer.once('data', (d) => ok(d.toString())));
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    const ended = new Promise<void>((ok) => peer.once('close', () => ok()));
+    const t0 = Date.now();
+    await second.close();
+    // without a deadline the HTTP server waits for the websocket close handshake (ws gives up after 30 s)
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    await ended;
+    const again = await DashboardService.start({ config: { ...config, api: { ...config.api, port: Number(port) } }, services, logger: pino({ level: 'silent' }) });
+    expect(again.address).toBe(second.address);
+    await again.close();
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -40,6 +41,8 @@ export function findWebDir(): string {
 
 /** Only the page's own origin; no inline script or style: an injected name can never run. */
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/** How long closing waits for requests in flight before it cuts the connections still open. */
+const CLOSE_GRACE_MS = 3000;
 
 export interface DashboardOptions {
   config: Pick<Config, 'api' | 'dashboard' | 'redis' | 'data' | 'notify'>;
@@ -66,6 +69,8 @@ export class DashboardService {
   private readonly redis: Redis;
   private readonly unsubscribe: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** Every TCP connection of the HTTP server, upgraded ones (Socket.IO websockets) included. */
+  private readonly connections = new Set<Socket>();
   address = '';
 
   private constructor(private readonly options: DashboardOptions) {
@@ -107,6 +112,10 @@ export class DashboardService {
 
     const app = await buildApiServer({ gallery, api: config.api, logger: this.options.httpLogger ?? false });
     this.appRef = app;
+    app.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
     await app.register(async (child) => {
       // this context validates with its own registry (fastify encapsulates validator compilers)
       const schemas = new SchemaRegistry();
@@ -148,6 +157,23 @@ export class DashboardService {
     this.options.logger.info({ address: this.address }, 'dashboard and API listening');
   }
 
+  /**
+   * Stop listening and let requests in flight finish for up to CLOSE_GRACE_MS; then destroy every
+   * connection still open. Without the deadline one websocket that came in while the gateway was
+   * closing (a browser reconnecting), or a peer that never answers the websocket close, keeps the
+   * HTTP server, and so a restart on the same port, waiting forever.
+   */
+  private async closeServer(): Promise<void> {
+    const app = this.appRef;
+    if (!app) return;
+    const deadline = setTimeout(() => { for (const s of this.connections) s.destroy(); }, CLOSE_GRACE_MS);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
   get app(): FastifyInstance { return this.appRef!; }
   get gateway(): LiveGateway { return this.gatewayRef!; }
 
@@ -182,7 +208,7 @@ export class DashboardService {
       for (const off of this.unsubscribe) off();
       await step(() => this.preview.close());
       await step(() => this.gatewayRef?.close());
-      await step(() => this.appRef?.close());
+      await step(() => this.closeServer());
       await step(() => this.redis.quit());
       if (errors.length) throw new AggregateError(errors, 'DashboardService.close failed');
     })();
