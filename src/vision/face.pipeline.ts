@@ -6,7 +6,7 @@ import { faceApiModelDir, humanModelDir } from '../engine/models.js';
 import type { Tensor3D, TF } from '../engine/tf.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { loadDetector, type FaceDetector } from './detect/index.js';
-import { Landmark68Model } from './landmarks/landmark68.model.js';
+import { Landmark68Model, type PixelRect } from './landmarks/landmark68.model.js';
 import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
 import type { Point } from './align/similarity.js';
 import { fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
@@ -249,9 +249,9 @@ export class FacePipeline {
       const t2 = now();
       tDetect = t2 - t1;
 
-      // Landmarks on crops of the padded image, so faces cut by the border keep their context;
-      // the crops of every frame go through the landmark net together.
-      const crops: { frame: number; tensor: Tensor3D; ox: number; oy: number; box: Box; truncated: boolean; score: number }[] = [];
+      // Landmarks on crops of the padded image (zeros past the border), so faces cut by the border
+      // keep their context; the crops of every frame go through the landmark net together.
+      const crops: { frame: number; rect: PixelRect; box: Box; truncated: boolean; score: number }[] = [];
       frames.forEach(({ width, height, pad }, fi) => {
         const candidates = nms(
           raw[fi]!
@@ -268,22 +268,17 @@ export class FacePipeline {
           const x = Math.floor(inPadded.x), y = Math.floor(inPadded.y);
           const w = Math.max(1, Math.min(pw - x, Math.round(inPadded.width))), h = Math.max(1, Math.min(ph - y, Math.round(inPadded.height)));
           const truncated = d.box.x < 0 || d.box.y < 0 || d.box.x + d.box.width > width || d.box.y + d.box.height > height;
-          crops.push({ frame: fi, tensor: tf.slice(padded[fi]!, [y, x, 0], [h, w, 3]), ox: x - pad, oy: y - pad, box: visible, truncated, score: d.score });
+          crops.push({ frame: fi, rect: { x: x - pad, y: y - pad, width: w, height: h }, box: visible, truncated, score: d.score });
         }
       });
-      let points: Point[][];
-      try {
-        points = await this.landmarker.detect(crops.map((c) => c.tensor));
-      } finally {
-        for (const c of crops) c.tensor.dispose();
-      }
+      const points = await this.landmarker.detectInImages(crops.map((c) => ({ image: frames[c.frame]!.image, rect: c.rect })));
       const t3 = now();
       tLandmarks = t3 - t2;
 
       const chips: { face: AnalyzedFace; chip: Chip; jittered: () => Chip[] }[] = [];
       crops.forEach((c, i) => {
         const image = frames[c.frame]!.image;
-        const l68 = points[i]!.map(([x, y]) => [x + c.ox, y + c.oy] as const);
+        const l68 = points[i]!;
         const { imagePoints, chipPoints } = this.embedder.alignment(l68);
         const chip = extractChip(image, imagePoints, chipPoints, this.embedder.chipSize);
         const [leftEye, rightEye, nose, mouthLeft, mouthRight] = fivePointsOf(l68).map(roundPoint) as Point[];

@@ -147,6 +147,29 @@ describe('landmarks on wasm: same points as face-api', () => {
         // a single crop works too
         expect(await model.detect([crops[0]!])).toEqual([ours[0]]);
         expect(await model.detect([])).toEqual([]);
+
+        // from the RGB bytes without tensor slices (the pipeline's path), rectangles past the edges
+        // included: the points detect() finds on slices of the image padded with zeros
+        const [h, w] = scene.shape;
+        const rgb = { width: w, height: h, data: Uint8Array.from(await scene.data()) };
+        const rects = [...faces.map(({ box: b }) => ({ x: Math.floor(b.x), y: Math.floor(b.y), width: Math.round(b.width), height: Math.round(b.height) })),
+          { x: -20, y: -10, width: 70, height: 81 }, { x: w - 50, y: h - 40, width: 81, height: 70 }];
+        const pad = 100;
+        const padded = tf.pad(scene, [[pad, pad], [pad, pad], [0, 0]]) as Tensor3D;
+        const slices = rects.map((r) => tf.slice(padded, [r.y + pad, r.x + pad, 0], [r.height, r.width, 3]) as Tensor3D);
+        try {
+          const fromSlices = (await model.detect(slices)).map((pts, f) => pts.map(([x, y]) => [x + rects[f]!.x, y + rects[f]!.y]));
+          const fromBytes = await model.detectInImages(rects.map((rect) => ({ image: rgb, rect })));
+          let maxBytes = 0;
+          fromBytes.forEach((pts, f) => pts.forEach(([x, y], i) => {
+            maxBytes = Math.max(maxBytes, Math.abs(x - fromSlices[f]![i]![0]!), Math.abs(y - fromSlices[f]![i]![1]!));
+          }));
+          expect(fromBytes).toHaveLength(rects.length);
+          expect(maxBytes).toBeLessThan(1e-3);
+          expect(await model.detectInImages([])).toEqual([]);
+        } finally {
+          for (const t of [padded, ...slices]) t.dispose();
+        }
       } finally {
         for (const c of crops) c.dispose();
       }
@@ -198,6 +221,7 @@ describe('no tensor leaks on wasm', () => {
     const lm = await Landmark68Model.load(faceapi, modelDir, 'tiny');
     const scene = images.find((i) => i.label === 'scenes/bbt3.jpg')!.tensor;
     const crop = tf.slice(scene, [50, 50, 0], [120, 100, 3]) as Tensor3D;
+    const rgb = { width: scene.shape[1], height: scene.shape[0], data: Uint8Array.from(await scene.data()) };
     try {
       const before = tf.memory().numTensors;
       for (let i = 0; i < 15; i++) {
@@ -205,6 +229,7 @@ describe('no tensor leaks on wasm', () => {
         await tiny.detect(scene);
         await boxes.detectBatch([scene, scene, crop]);
         await lm.detect([crop, crop]);
+        await lm.detectInImages([{ image: rgb, rect: { x: 50, y: 50, width: 100, height: 120 } }, { image: rgb, rect: { x: -5, y: 0, width: 60, height: 50 } }]);
       }
       // concurrent calls too
       await Promise.all([ssd.detect(scene), tiny.detect(scene), boxes.detect(scene), ssd.detect(scene), lm.detect([crop])]);

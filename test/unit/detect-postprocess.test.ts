@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cornerIou, decodeTinyYolo, rectIou, reshapedSize, sigmoid, ssdDetections, ssdNms, tinyDetections, tinyNms,
 } from '../../src/vision/detect/postprocess.js';
-import { landmarkPoints } from '../../src/vision/landmarks/landmark68.model.js';
+import { landmarkPoints, squareCrop } from '../../src/vision/landmarks/landmark68.model.js';
 import { detectorSchema, type DetectorConfig } from '../../src/config/schema.js';
 import { detectionPad } from '../../src/vision/face.pipeline.js';
 
@@ -148,6 +148,35 @@ describe('landmarkPoints', () => {
     expect(pts[1]![34]![0]).toBeCloseTo(10, 4);
     expect(pts[1]![34]![1]).toBeCloseTo(40, 4);
     expect(() => landmarkPoints(out, [{ width: 1, height: 1 }])).toThrow(/136/);
+  });
+});
+
+describe('squareCrop', () => {
+  // a 4x3 image whose pixel (x, y) is (10y + x, 100 + 10y + x, 200 + 10y + x)
+  const image = { width: 4, height: 3, data: Uint8Array.from({ length: 36 }, (_, i) => { const p = Math.floor(i / 3), c = i % 3; return 100 * c + 10 * Math.floor(p / 4) + (p % 4); }) };
+  const px = (crop: { data: Float32Array; side: number }, x: number, y: number) => [...crop.data.subarray((y * crop.side + x) * 3, (y * crop.side + x) * 3 + 3)];
+
+  it('pads the shorter side like face-api padToSquare(centred): n - round(n/2) before, round(n/2) after', () => {
+    const tall = squareCrop(image, { x: 1, y: 0, width: 1, height: 3 }); // n = 2: one column each side
+    expect(tall.side).toBe(3);
+    expect(px(tall, 0, 0)).toEqual([0, 0, 0]);
+    expect(px(tall, 1, 0)).toEqual([1, 101, 201]);
+    expect(px(tall, 1, 2)).toEqual([21, 121, 221]);
+    expect(px(tall, 2, 2)).toEqual([0, 0, 0]);
+    const wide = squareCrop(image, { x: 0, y: 1, width: 4, height: 1 }); // n = 3: one row before, two after
+    expect(wide.side).toBe(4);
+    expect(px(wide, 3, 0)).toEqual([0, 0, 0]);
+    expect(px(wide, 3, 1)).toEqual([13, 113, 213]);
+    expect(px(wide, 0, 2)).toEqual([0, 0, 0]);
+  });
+
+  it('reads zeros where the rectangle leaves the image, as on a zero-padded image', () => {
+    const c = squareCrop(image, { x: -1, y: -1, width: 3, height: 3 });
+    expect(px(c, 0, 0)).toEqual([0, 0, 0]);
+    expect(px(c, 2, 0)).toEqual([0, 0, 0]);
+    expect(px(c, 1, 1)).toEqual([0, 100, 200]);
+    expect(px(c, 2, 2)).toEqual([11, 111, 211]);
+    expect([...squareCrop(image, { x: 10, y: 0, width: 2, height: 2 }).data].every((v) => v === 0)).toBe(true);
   });
 });
 
