@@ -1,5 +1,6 @@
 // Stream pipeline throughput/latency on this machine (not a CI gate): npm run bench:pipeline
-//   [-- --seconds 25] [--fps 5] [--quick] [--only 'name|name'] [--workers 1,2,4,8 --cameras 4]
+//   [-- --seconds 25] [--fps 5] [--quick] [--only 'name|name'] [--workers 1,2,4,8 --cameras 4] [--cpu-prof DIR]
+// --cpu-prof DIR: the vision processes write V8 CPU profiles (.cpuprofile) into DIR on exit.
 // Every configuration runs the real roles against the local Redis (REDIS_URL): ingest and
 // vision workers as their own processes (node --import tsx workers/*.ts, files as cameras read
 // in real time by ffmpeg), the hub in this process on the real Gallery (people/gallery enrolled
@@ -28,6 +29,7 @@ const arg = (name: string, def: number) => { const i = argv.indexOf(`--${name}`)
 const seconds = arg('seconds', 25);
 const fps = arg('fps', 5);
 const quick = argv.includes('--quick');
+const cpuProfDir = argv.includes('--cpu-prof') ? path.resolve(argv[argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
 const redisUrl = process.env.FACESTREAM_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const clips = { hamilton: path.join(data, 'video/hamilton_360p.mp4'), crowd: path.join(data, 'video/crowd_walk_1080p.mp4') };
 const galleryDir = path.join(data, 'people/gallery');
@@ -87,7 +89,7 @@ const quantile = (xs: number[], q: number) => {
 };
 
 function role(kind: 'ingest' | 'vision', env: NodeJS.ProcessEnv, extra: string[] = []): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, `workers/${kind}.ts`), ...extra], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...(kind === 'vision' && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), '--import', 'tsx', path.join(root, `workers/${kind}.ts`), ...extra], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {

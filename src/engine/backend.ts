@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { FaceStreamError } from '../errors/index.js';
 import type { BackendName } from '../config/schema.js';
 import type { FaceApi, TF } from './tf.js';
+import { installFastConcat } from './wasm-concat.js';
 
 const require = createRequire(import.meta.url);
 
@@ -95,6 +96,7 @@ export async function loadBackend(requested: BackendName, wasmDirectory?: string
     throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend (TF.js reports ${String(tf.getBackend())})`);
   }
   tf.enableProdMode();
+  if (name === 'wasm') installFastConcat(tf);
   loaded = { name, tfBackend, tf, faceapi };
   return loaded;
 }

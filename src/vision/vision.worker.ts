@@ -43,7 +43,10 @@ export interface VisionWorkerDeps {
 
 /** RGB float chip -> small JPEG (base64) for sightings and the dashboard. */
 export async function chipJpeg(chip: Chip, size: number): Promise<string> {
-  const raw = Buffer.from(Uint8Array.from(chip.data, (v) => Math.max(0, Math.min(255, Math.round(v)))));
+  // a clamped array rounds and clamps natively (Uint8Array.from with a map callback cost ~20 ms a face)
+  const px = new Uint8ClampedArray(chip.data.length);
+  px.set(chip.data);
+  const raw = Buffer.from(px.buffer, px.byteOffset, px.byteLength);
   const jpeg = await sharp(raw, { raw: { width: chip.size, height: chip.size, channels: 3 } })
     .resize(size, size).jpeg({ quality: 80 }).toBuffer();
   return jpeg.toString('base64');

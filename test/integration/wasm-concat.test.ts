@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { loadBackend } from '../../src/engine/backend.js';
+import { seededRandom } from '../../src/common/random.js';
+
+/** Concat of flat row-major arrays along `axis`, in plain JS (the reference). */
+function reference(parts: { values: number[]; shape: number[] }[], axis: number): number[] {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const outer = size(parts[0]!.shape.slice(0, axis));
+  const out: number[] = [];
+  for (let b = 0; b < outer; b++) {
+    for (const p of parts) {
+      const d = size(p.shape.slice(axis));
+      out.push(...p.values.slice(b * d, (b + 1) * d));
+    }
+  }
+  return out;
+}
+
+describe('wasm Concat with short runs (installed by loadBackend)', () => {
+  it('gives the values of a plain concat for every axis, dtype and run length, and leaves other cases to the original kernel', async () => {
+    const { tf } = await loadBackend('wasm');
+    expect((tf.getKernel('Concat', 'wasm') as { fastConcat?: boolean }).fastConcat).toBe(true);
+    const rnd = seededRandom(7);
+    let cases = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const rank = 1 + Math.floor(rnd() * 4);
+      const shape = Array.from({ length: rank }, () => 1 + Math.floor(rnd() * 5));
+      const axis = Math.floor(rnd() * rank);
+      const dtype = (['float32', 'int32', 'bool'] as const)[trial % 3]!;
+      const parts = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => {
+        const s = [...shape];
+        s[axis] = 1 + Math.floor(rnd() * (trial % 4 === 0 ? 40 : 4)); // some runs longer than SHORT_RUN
+        const n = s.reduce((a, b) => a * b, 1);
+        const values = Array.from({ length: n }, () => (dtype === 'bool' ? (rnd() < 0.5 ? 1 : 0) : dtype === 'int32' ? Math.floor(rnd() * 1000) - 500 : Math.fround(rnd() * 100 - 50)));
+        return { values, shape: s };
+      });
+      const tensors = parts.map((p) => tf.tensor(p.values, p.shape, dtype));
+      const joined = tf.concat(tensors, trial % 2 ? axis - rank : axis);
+      expect(joined.dtype).toBe(dtype);
+      expect([...await joined.data()].map(Number)).toEqual(reference(parts, axis));
+      for (const t of [...tensors, joined]) t.dispose();
+      cases++;
+    }
+    expect(cases).toBe(60);
+    // face-api's normalize(): [n, h, w, 1] fills joined on the last axis
+    const fills = [1, 2, 3].map((v) => tf.fill([2, 3, 4, 1], v));
+    const rgb = tf.concat(fills, 3);
+    expect([...await rgb.data()]).toEqual(Array.from({ length: 24 }, () => [1, 2, 3]).flat());
+    // strings and single inputs: the original kernel
+    const s = tf.concat([tf.tensor(['a', 'b'], [1, 2]), tf.tensor(['c'], [1, 1])], 1);
+    expect(await s.array()).toEqual([['a', 'b', 'c']]);
+    const one = tf.concat([tf.tensor([1, 2], [1, 2])], 1);
+    expect(await one.array()).toEqual([[1, 2]]);
+    for (const t of [...fills, rgb, s, one]) t.dispose();
+  });
+});
