@@ -224,8 +224,8 @@ export const ingestSchema = z.strictObject({
 }).prefault({} as never);
 
 export const visionSchema = section({
-  concurrency: z.number().int().min(1).max(64).default(1)
-    .describe('Frames analysed at once per vision worker process.'),
+  concurrency: z.number().int().min(1).max(64).default(2)
+    .describe('Frames in flight at once per vision worker process: with 2, fetching and decoding the next frame overlaps the network work of the current one (one wasm thread; README "Stream pipeline").'),
   batchSize: z.number().int().min(1).max(256).default(1)
     .describe('Frames detected in one network call (GPU backends: webgpu, tensorflow); their faces are landmarked and embedded together too. 1 = no batching (wasm: one thread gains nothing).'),
   batchMaxWaitMs: z.number().int().min(0).max(1000).default(20)
