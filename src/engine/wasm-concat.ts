@@ -1,12 +1,7 @@
+import type { WasmBackend, WasmTensorInfo } from './image-tensor.js';
 import type { TF } from './tf.js';
 
-/** The parts of tfjs-backend-wasm's backend a kernel uses (public methods of BackendWasm). */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): ArrayLike<number> & { [i: number]: number };
-}
-interface TensorInfo { dataId: object; shape: number[]; dtype: string }
-interface ConcatArgs { inputs: TensorInfo[]; backend: WasmBackend; attrs: { axis: number | number[] } }
+interface ConcatArgs { inputs: WasmTensorInfo[]; backend: WasmBackend; attrs: { axis: number | number[] } }
 
 /** Runs along the axis at most this long are copied value by value; longer ones keep the original kernel. */
 const SHORT_RUN = 8;
@@ -25,8 +20,8 @@ export function installFastConcat(tf: TF): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   const original = tf.getKernel('Concat', 'wasm');
   if (!original || (original as { fastConcat?: boolean }).fastConcat) return false;
-  const originalFunc = original.kernelFunc as unknown as (args: ConcatArgs) => TensorInfo;
-  const kernelFunc = (args: ConcatArgs): TensorInfo => {
+  const originalFunc = original.kernelFunc as unknown as (args: ConcatArgs) => WasmTensorInfo;
+  const kernelFunc = (args: ConcatArgs): WasmTensorInfo => {
     const { inputs, backend } = args;
     const rank = inputs[0]?.shape.length ?? 0;
     const raw = Array.isArray(args.attrs.axis) ? args.attrs.axis[0]! : args.attrs.axis;

@@ -2,6 +2,7 @@ import { seededRandom } from '../common/random.js';
 import { photoFlipOf, scoreThresholdOf, type Config, type DetectorName } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
+import { imageTensor } from '../engine/image-tensor.js';
 import { faceApiModelDir, humanModelDir } from '../engine/models.js';
 import type { Tensor3D, TF } from '../engine/tf.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
@@ -232,8 +233,8 @@ export class FacePipeline {
     const faces: AnalyzedFace[][] = frames.map(() => []);
     let tDetect = 0, tLandmarks = 0, tAlign = 0, tEmbed = 0;
     try {
-      const padded = frames.map(({ image, width, height, pad }) => {
-        const t = tf.tensor3d(image.data, [height, width, 3], 'int32');
+      const padded = frames.map(({ image, pad }) => {
+        const t = imageTensor(tf, image);
         tensors.push(t);
         if (pad === 0) return t;
         const p: Tensor3D = tf.pad(t, [[pad, pad], [pad, pad], [0, 0]]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/engine/backend.js';
+import { imageTensor } from '../../src/engine/image-tensor.js';
 import { seededRandom } from '../../src/common/random.js';
 
 /** Concat of flat row-major arrays along `axis`, in plain JS (the reference). */
@@ -52,5 +53,30 @@ describe('wasm Concat with short runs (installed by loadBackend)', () => {
     const one = tf.concat([tf.tensor([1, 2], [1, 2])], 1);
     expect(await one.array()).toEqual([[1, 2]]);
     for (const t of [...fills, rgb, s, one]) t.dispose();
+  });
+});
+
+describe('imageTensor on wasm (bytes written into the heap)', () => {
+  it('holds the same values as tf.tensor3d, is freed on dispose, and refuses a wrong byte count', async () => {
+    const { tf } = await loadBackend('wasm');
+    const rnd = seededRandom(3);
+    const image = { width: 37, height: 23, data: Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rnd() * 256)) };
+    const reference = tf.tensor3d(image.data, [23, 37, 3], 'int32');
+    const before = tf.memory();
+    for (let i = 0; i < 20; i++) {
+      const t = imageTensor(tf, image);
+      expect(t.shape).toEqual([23, 37, 3]);
+      expect(t.dtype).toBe('int32');
+      expect([...await t.data()]).toEqual([...await reference.data()]);
+      // usable by kernels like any tensor
+      const sum = tf.sum(t);
+      expect([...await sum.data()]).toEqual([image.data.reduce((a, b) => a + b, 0)]);
+      sum.dispose();
+      t.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    reference.dispose();
+    expect(() => imageTensor(tf, { width: 4, height: 4, data: new Uint8Array(10) })).toThrow(/expected 4x4x3/);
   });
 });
