@@ -89,10 +89,10 @@ export const verifySchema = section({
       .describe('Cosine distance at or below which two resnet34 embeddings are the same person (best accuracy on LFW pairsDevTrain with faceboxes detection and flipped photos, embedder.photoFlip: `facestream calibrate --objective accuracy`; it was 0.0851 with ssd detection, 0.0941 with ssd and no flip).'),
     mobileface: z.number().min(0).max(2).default(0.8034)
       .describe('Cosine distance at or below which two mobileface embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
-    faceres: z.number().min(0).max(2).default(0.7427)
-      .describe('faceres: best accuracy on LFW pairsDevTrain, photos flipped (`npm run bench:embedders`).'),
-    'resnet34+faceres': z.number().min(0).max(2).default(0.1402)
-      .describe('resnet34+faceres: best accuracy on LFW pairsDevTrain, photos flipped (`npm run bench:embedders`).'),
+    faceres: z.number().min(0).max(2).default(0.7363)
+      .describe('faceres: best accuracy on LFW pairsDevTrain, faceboxes detection, photos flipped (`npm run bench:embedders`; 0.7427 with ssd).'),
+    'resnet34+faceres': z.number().min(0).max(2).default(0.1328)
+      .describe('resnet34+faceres: best accuracy on LFW pairsDevTrain, faceboxes detection, photos flipped (`npm run bench:embedders`; 0.1402 with ssd).'),
   }).prefault({}).describe('Per-model verification thresholds (cosine distance = 1 - cosine similarity).'),
 });
 
@@ -102,10 +102,10 @@ export const identifySchema = section({
       .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); default: FPIR 1 % with a 150-person gallery on LFW pairsDevTrain people, faceboxes detection, photos flipped (embedder.photoFlip) (`facestream calibrate --identify`; README "Open-set identification"). The 1:1 threshold verify.thresholds.resnet34 named 39 % of strangers there.'),
     mobileface: z.number().min(0).max(2).default(0.570605)
       .describe('Open-set identification threshold for mobileface; default: FPIR 1 % on the same LFW DevTrain set (the 1:1 threshold 0.8034 named 99 % of strangers there).'),
-    faceres: z.number().min(0).max(2).default(0.5432)
-      .describe('faceres: FPIR 1 % on the LFW DevTrain open-set, photos flipped (`npm run bench:embedders`).'),
-    'resnet34+faceres': z.number().min(0).max(2).default(0.1108)
-      .describe('resnet34+faceres: FPIR 1 % on the LFW DevTrain open-set, photos flipped (`npm run bench:embedders`).'),
+    faceres: z.number().min(0).max(2).default(0.5469)
+      .describe('faceres: FPIR 1 % on the LFW DevTrain open-set, faceboxes detection, photos flipped (`npm run bench:embedders`).'),
+    'resnet34+faceres': z.number().min(0).max(2).default(0.1094)
+      .describe('resnet34+faceres: FPIR 1 % on the LFW DevTrain open-set, faceboxes detection, photos flipped (`npm run bench:embedders`).'),
   }).prefault({}).describe('Per-model thresholds of the gallery search (1:N), chosen for a false-positive identification rate, not 1:1 pairs.'),
   minMargins: z.strictObject({
     resnet34: z.number().min(0).max(1).default(0.01)
@@ -114,7 +114,7 @@ export const identifySchema = section({
       .describe('mobileface: calibrated with its threshold.'),
     faceres: z.number().min(0).max(1).default(0)
       .describe('faceres: calibrated with its threshold.'),
-    'resnet34+faceres': z.number().min(0).max(1).default(0.01)
+    'resnet34+faceres': z.number().min(0).max(1).default(0.005)
       .describe('resnet34+faceres: calibrated with its threshold.'),
   }).prefault({}).describe('A face is named only when the second-nearest enrolled person is at least this much farther (cosine distance) than the nearest: look-alikes (relatives) stay unknown. Set with `facestream calibrate --identify`.'),
 });
