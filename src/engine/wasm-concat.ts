@@ -14,7 +14,7 @@ const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  * tensors on the last axis (face-api's normalize(), before every landmark and ResNet-34 call)
  * creates one typed-array view per pixel, ~4 % of a vision worker's CPU plus garbage collection.
  * Here those runs are copied value by value; every other concat (strings, empty or single
- * inputs, long runs) goes to the original kernel. Same values (test: wasm-concat).
+ * inputs, long runs) goes to the original kernel. Same values (test: wasm-engine).
  */
 export function installFastConcat(tf: TF): boolean {
   if (tf.getBackend() !== 'wasm') return false;

@@ -7,7 +7,7 @@ import { faceApiModelDir, humanModelDir } from '../engine/models.js';
 import type { Tensor3D, TF } from '../engine/tf.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { loadDetector, type FaceDetector } from './detect/index.js';
-import { Landmark68Model, type PixelRect } from './landmarks/landmark68.model.js';
+import { Landmark68Model } from './landmarks/landmark68.model.js';
 import { extractChip, flipChip, type Chip } from './align/chip.aligner.js';
 import type { Point } from './align/similarity.js';
 import { fivePointsOf, meanEmbedding, cosineDistance, type Embedder, type EmbeddingProjection } from './embed/index.js';
@@ -252,7 +252,7 @@ export class FacePipeline {
 
       // Landmarks on crops of the padded image (zeros past the border), so faces cut by the border
       // keep their context; the crops of every frame go through the landmark net together.
-      const crops: { frame: number; rect: PixelRect; box: Box; truncated: boolean; score: number }[] = [];
+      const crops: { frame: number; rect: Box; box: Box; truncated: boolean; score: number }[] = [];
       frames.forEach(({ width, height, pad }, fi) => {
         const candidates = nms(
           raw[fi]!

@@ -2,20 +2,17 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { requireFaceApiModel } from '../../engine/models.js';
 import type { FaceApi, FaceApiNet, Tensor3D, TF } from '../../engine/tf.js';
 import type { Point } from '../align/similarity.js';
-
-/** An integer pixel rectangle of an image; it may reach past the image's edges. */
-export interface PixelRect { x: number; y: number; width: number; height: number }
-
-/** RGB pixels, row-major, 3 bytes per pixel. */
-export interface RgbPixels { data: Uint8Array; width: number; height: number }
+import type { RgbImage } from '../decode/image.decoder.js';
+import type { Box } from '../../common/geometry.js';
 
 /**
- * A rectangle of the image as a square RGB crop (float32, 0-255), exactly as face-api's
- * padToSquare(centred) pads a crop tensor: zeros where the rectangle leaves the image (as on an
- * image padded with zeros), and of the n = |width - height| missing columns or rows,
- * n - round(n/2) before the crop and round(n/2) after it.
+ * A rectangle of the image (integer pixels; it may reach past the image's edges) as a square RGB
+ * crop (float32, 0-255), exactly as face-api's padToSquare(centred) pads a crop tensor: zeros
+ * where the rectangle leaves the image (as on an image padded with zeros), and of the
+ * n = |width - height| missing columns or rows, n - round(n/2) before the crop and round(n/2)
+ * after it.
  */
-export function squareCrop(image: RgbPixels, r: PixelRect): { data: Float32Array; side: number } {
+export function squareCrop(image: RgbImage, r: Box): { data: Float32Array; side: number } {
   const side = Math.max(r.width, r.height);
   const n = side - Math.min(r.width, r.height);
   const before = n - Math.round(n / 2);
@@ -74,12 +71,12 @@ export class Landmark68Model {
   }
 
   /**
-   * 68 points per rectangle of an RGB image, in that image's coordinates (one network call for all). The same points as detect() on
-   * tensor slices of those rectangles, without slicing: on wasm every tf.slice reads the whole
-   * source tensor out of the heap (a 1080p frame: ~60 ms per face); here each crop is copied
-   * from the RGB bytes, already padded to a square.
+   * 68 points per rectangle of an RGB image, in that image's coordinates (one network call for
+   * all). The same points as detect() on tensor slices of those rectangles, without slicing: on
+   * wasm every tf.slice reads the whole source tensor out of the heap (a 1080p frame: ~60 ms per
+   * face); here each crop is copied from the RGB bytes, already padded to a square.
    */
-  async detectInImages(rects: readonly { image: RgbPixels; rect: PixelRect }[]): Promise<Point[][]> {
+  async detectInImages(rects: readonly { image: RgbImage; rect: Box }[]): Promise<Point[][]> {
     if (rects.length === 0) return [];
     const crops = rects.map(({ image, rect }) => squareCrop(image, rect));
     const tensors = crops.map(({ data, side }) => this.tf.tensor3d(data, [side, side, 3], 'float32'));
