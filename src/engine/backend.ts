@@ -5,6 +5,7 @@ import { FaceStreamError } from '../errors/index.js';
 import type { BackendName } from '../config/schema.js';
 import type { FaceApi, TF } from './tf.js';
 import { installFastConcat } from './wasm-concat.js';
+import { withWasmThreads } from './wasm-threads.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,6 +16,8 @@ export interface LoadedBackend {
   tfBackend: string;
   tf: TF;
   faceapi: FaceApi;
+  /** Threads of the wasm backend's pool (1 on other backends and on the single-threaded build). */
+  threads: number;
 }
 
 let loaded: LoadedBackend | undefined;
@@ -51,7 +54,7 @@ function installWebGpuGlobals(): void {
  * Select and initialise the TF.js backend. TF.js keeps its backend in process-global state,
  * so this runs once per process; asking for a different backend later is an error.
  */
-export async function loadBackend(requested: BackendName, wasmDirectory?: string): Promise<LoadedBackend> {
+export async function loadBackend(requested: BackendName, wasmDirectory?: string, wasmThreads = 1): Promise<LoadedBackend> {
   const hasTfjsNode = () => tryRequire('@tensorflow/tfjs-node-gpu') || tryRequire('@tensorflow/tfjs-node');
   if (requested === 'tensorflow' && !hasTfjsNode()) {
     throw new FaceStreamError('E_BACKEND', "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (npm install @tensorflow/tfjs-node-gpu); use 'wasm' otherwise");
@@ -86,9 +89,11 @@ export async function loadBackend(requested: BackendName, wasmDirectory?: string
     await import('@tensorflow/tfjs-backend-webgpu');
   }
   let ok = false;
+  let threads = 1;
   try {
-    ok = await tf.setBackend(tfBackend);
-    await tf.ready();
+    const init = async () => { ok = await tf.setBackend(tfBackend); await tf.ready(); };
+    if (name === 'wasm') ({ threads } = await withWasmThreads(tf, wasmThreads, init));
+    else await init();
   } catch (e) {
     throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -97,6 +102,6 @@ export async function loadBackend(requested: BackendName, wasmDirectory?: string
   }
   tf.enableProdMode();
   if (name === 'wasm') installFastConcat(tf);
-  loaded = { name, tfBackend, tf, faceapi };
+  loaded = { name, tfBackend, tf, faceapi, threads };
   return loaded;
 }

@@ -119,7 +119,7 @@ export class FacePipeline {
    * the caller that owns it, so this stage never depends on training code.
    */
   static async create(settings: PipelineSettings, projection?: (tf: TF) => Promise<EmbeddingProjection>): Promise<FacePipeline> {
-    const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir);
+    const backend = await loadBackend(settings.engine.backend, settings.engine.wasmDir, settings.engine.wasmThreads);
     const dirs = modelDirsOf(settings.engine);
     const detector = await loadDetector(backend.faceapi, dirs, settings.detector);
     const landmarker = await Landmark68Model.load(backend.faceapi, dirs.faceApi, settings.landmarks.model);
@@ -141,7 +141,7 @@ export class FacePipeline {
   get identifyThreshold(): number { return this.settings.identify?.thresholds[this.settings.embedder.model] ?? this.threshold; }
   get identifyMinMargin(): number { return this.settings.identify?.minMargins[this.settings.embedder.model] ?? 0; }
   get description() {
-    return { backend: this.backend.name, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip, photoFlip: photoFlipOf(this.settings) };
+    return { backend: this.backend.name, threads: this.backend.threads, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip, photoFlip: photoFlipOf(this.settings) };
   }
 
   /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
