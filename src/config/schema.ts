@@ -89,8 +89,8 @@ export const verifySchema = section({
   thresholds: z.strictObject({
     resnet34: z.number().min(0).max(2).default(0.0833)
       .describe('Cosine distance at or below which two resnet34 embeddings are the same person (best accuracy on LFW pairsDevTrain with faceboxes detection and flipped photos, embedder.photoFlip: `facestream calibrate --objective accuracy`; it was 0.0851 with ssd detection, 0.0941 with ssd and no flip).'),
-    mobileface: z.number().min(0).max(2).default(0.8034)
-      .describe('Cosine distance at or below which two mobileface embeddings are the same person (best accuracy on LFW pairsDevTrain: `facestream calibrate --objective accuracy`).'),
+    mobileface: z.number().min(0).max(2).default(0.81)
+      .describe('mobileface: best accuracy on LFW pairsDevTrain, faceboxes detection, photos flipped (`npm run bench:embedders`; 0.8034 with ssd and no flip).'),
     faceres: z.number().min(0).max(2).default(0.7363)
       .describe('faceres: best accuracy on LFW pairsDevTrain, faceboxes detection, photos flipped (`npm run bench:embedders`; 0.7427 with ssd).'),
     'resnet34+faceres': z.number().min(0).max(2).default(0.1328)
@@ -102,8 +102,8 @@ export const identifySchema = section({
   thresholds: z.strictObject({
     resnet34: z.number().min(0).max(2).default(0.059802)
       .describe('Open-set identification threshold for resnet34 (cosine distance to the nearest enrolled person); default: FPIR 1 % with a 150-person gallery on LFW pairsDevTrain people, faceboxes detection, photos flipped (embedder.photoFlip) (`facestream calibrate --identify`; README "Open-set identification"). The 1:1 threshold verify.thresholds.resnet34 named 39 % of strangers there.'),
-    mobileface: z.number().min(0).max(2).default(0.570605)
-      .describe('Open-set identification threshold for mobileface; default: FPIR 1 % on the same LFW DevTrain set (the 1:1 threshold 0.8034 named 99 % of strangers there).'),
+    mobileface: z.number().min(0).max(2).default(0.5658)
+      .describe('mobileface: FPIR 1 % on the LFW DevTrain open-set, faceboxes detection, photos flipped (`npm run bench:embedders`; 0.5706 with ssd and no flip, where the 1:1 threshold named 99 % of strangers).'),
     faceres: z.number().min(0).max(2).default(0.5469)
       .describe('faceres: FPIR 1 % on the LFW DevTrain open-set, faceboxes detection, photos flipped (`npm run bench:embedders`).'),
     'resnet34+faceres': z.number().min(0).max(2).default(0.1094)
@@ -113,7 +113,7 @@ export const identifySchema = section({
     resnet34: z.number().min(0).max(1).default(0.01)
       .describe('resnet34: calibrated with its threshold (`facestream calibrate --identify`, faceboxes detection, photos flipped).'),
     mobileface: z.number().min(0).max(1).default(0.04)
-      .describe('mobileface: calibrated with its threshold.'),
+      .describe('mobileface: calibrated with its threshold (the same 0.04 with faceboxes).'),
     faceres: z.number().min(0).max(1).default(0)
       .describe('faceres: calibrated with its threshold.'),
     'resnet34+faceres': z.number().min(0).max(1).default(0.005)
