@@ -15,7 +15,7 @@ npx esbuild bench/gpu/vision-bench.ts --bundle --platform=node --format=cjs --ta
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:webgpu \
   --alias:sharp=./bench/gpu/no-sharp.cjs --log-level=error \
   --define:import.meta.url=importMetaUrl --banner:js="const importMetaUrl = require('url').pathToFileURL(__filename).href;" --outfile="$d/vision-bench.cjs"
-cp bench/gpu/compare.cjs bench/gpu/run-on-device.sh "$d/"
+cp bench/gpu/compare.cjs bench/gpu/run-on-device.sh bench/gpu/cpu-scaling.sh "$d/"
 fa=node_modules/@vladmandic/face-api/model
 for m in ssd_mobilenetv1_model face_landmark_68_model face_recognition_model; do
   cp "$fa/$m-weights_manifest.json" "$fa/$m.bin" "$d/assets/models/face-api/"

@@ -54,8 +54,8 @@ interface WasmThreadsApi { setThreadsCount(n: number): void; getThreadsCount(): 
  * used: then the single-threaded SIMD build runs, as without this).
  */
 export async function withWasmThreads<T>(tf: TF, threads: number, init: () => Promise<T>): Promise<{ result: T; threads: number }> {
-  const moduleScript = threadedModuleScript();
-  if (threads <= 1 || !moduleScript) return { result: await init(), threads: 1 };
+  const moduleScript = threads > 1 ? threadedModuleScript() : undefined;
+  if (!moduleScript) return { result: await init(), threads: 1 };
   const g = globalThis as unknown as { Blob: unknown };
   const savedBlob = g.Blob;
   const savedCreate = URL.createObjectURL.bind(URL);
