@@ -95,7 +95,8 @@ export async function loadBackend(requested: BackendName, wasmDirectory?: string
     if (name === 'wasm') ({ threads } = await withWasmThreads(tf, wasmThreads, init));
     else await init();
   } catch (e) {
-    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend: ${(e as Error).message.split('\n')[0]}`);
+    const hint = name === 'wasm' && wasmThreads > 1 ? ` (with engine.wasmThreads ${wasmThreads}; 1 uses the single-threaded build)` : '';
+    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend${hint}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!ok || tf.getBackend() !== tfBackend) {
     throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend (TF.js reports ${String(tf.getBackend())})`);
