@@ -23,8 +23,9 @@ import type { TF } from './tf.js';
 
 const require = createRequire(import.meta.url);
 
-/** Marker prefix of the emscripten module script the loader wraps in a Blob. */
-const MODULE_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
+/** The emscripten module of the threaded build: its script starts by defining it, the pthread worker script calls it. */
+const MODULE_NAME = 'WasmBackendModuleThreadedSimd';
+const MODULE_SCRIPT_PREFIX = `var ${MODULE_NAME}`;
 /** Prepended to the pthread worker script: inside the worker, a "blob" is the file it names. */
 const WORKER_SHIM = 'URL.createObjectURL=(b)=>(b&&b.path)||String(b);URL.revokeObjectURL=()=>{};\n';
 
@@ -61,11 +62,15 @@ export async function withWasmThreads<T>(tf: TF, threads: number, init: () => Pr
   const savedCreate = URL.createObjectURL.bind(URL);
   const savedRevoke = URL.revokeObjectURL.bind(URL);
   const savedCpus = os.cpus;
+  const RealBlob = savedBlob as typeof Blob;
+  // Only the loader's two scripts become files; any other Blob made meanwhile is a real one.
   class ScriptFile {
-    readonly path: string;
-    constructor(parts: unknown[]) {
-      const text = parts.map(String).join('');
-      this.path = text.startsWith(MODULE_SCRIPT_PREFIX) ? moduleScript! : tempScript(WORKER_SHIM + text);
+    readonly path!: string;
+    constructor(parts: unknown[], options?: BlobPropertyBag) {
+      const text = Array.isArray(parts) && parts.every((p) => typeof p === 'string') ? parts.join('') : undefined;
+      if (text?.startsWith(MODULE_SCRIPT_PREFIX)) this.path = moduleScript!;
+      else if (text?.includes(`${MODULE_NAME}(Module)`)) this.path = tempScript(WORKER_SHIM + text);
+      else return new RealBlob(parts as BlobPart[], options) as unknown as ScriptFile;
     }
   }
   g.Blob = ScriptFile;
