@@ -90,16 +90,16 @@ export async function loadBackend(requested: BackendName, wasmDirectory?: string
   }
   let ok = false;
   let threads = 1;
+  const hint = name === 'wasm' && wasmThreads > 1 ? ` (with engine.wasmThreads ${wasmThreads}; 1 uses the single-threaded build)` : '';
   try {
     const init = async () => { ok = await tf.setBackend(tfBackend); await tf.ready(); };
     if (name === 'wasm') ({ threads } = await withWasmThreads(tf, wasmThreads, init));
     else await init();
   } catch (e) {
-    const hint = name === 'wasm' && wasmThreads > 1 ? ` (with engine.wasmThreads ${wasmThreads}; 1 uses the single-threaded build)` : '';
     throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend${hint}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!ok || tf.getBackend() !== tfBackend) {
-    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend (TF.js reports ${String(tf.getBackend())})`);
+    throw new FaceStreamError('E_BACKEND', `cannot initialise the ${name} backend${hint} (TF.js reports ${String(tf.getBackend())})`);
   }
   tf.enableProdMode();
   if (name === 'wasm') installFastConcat(tf);
