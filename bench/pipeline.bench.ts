@@ -108,7 +108,7 @@ async function stop(children: ChildProcess[]): Promise<void> {
 }
 
 interface Result {
-  setup: Setup; processedFps: number; droppedFps: number; p50: number; p95: number; sightingP50: number;
+  setup: Setup; processedFps: number; droppedFps: number; dropped: number; p50: number; p95: number; sightingP50: number;
   cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
   linFrames: number; camFrames: number; linSightings: number; otherSightings: number; embeddedPerFace: number;
   /** With --rounds: processed fps of every round (this row is the median one). */
@@ -156,6 +156,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     setup,
     processedFps: analysed.length / wall,
     droppedFps: window.filter((f) => f.job.skipped).length / wall,
+    dropped: window.filter((f) => f.job.skipped).length,
     p50: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.5),
     p95: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.95),
     sightingP50: quantile(sWindow.filter((x) => x.s.status === 'confirmed').map((x) => (x.at - x.s.lastSeen) / 1000), 0.5),
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
     for (const p of peers) {
       out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
     }
+    out.push('', `Frames dropped in the measured window (count): ${results.map((r) => `${r.setup.name}: ${r.dropped}`).join('; ')}.`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     gallery.close();
