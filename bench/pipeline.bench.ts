@@ -150,13 +150,14 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   await deletePrefix(redisUrl, prefix);
 
   const analysed = window.filter((f) => !f.job.skipped);
+  const dropped = window.length - analysed.length;
   const cam1 = analysed.filter((f) => f.job.cameraId === 'cam1');
   const faces = analysed.reduce((n, f) => n + f.job.faces.length, 0);
   return {
     setup,
     processedFps: analysed.length / wall,
-    droppedFps: window.filter((f) => f.job.skipped).length / wall,
-    dropped: window.filter((f) => f.job.skipped).length,
+    droppedFps: dropped / wall,
+    dropped,
     p50: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.5),
     p95: quantile(analysed.map((f) => (f.at - f.job.capturedAt) / 1000), 0.95),
     sightingP50: quantile(sWindow.filter((x) => x.s.status === 'confirmed').map((x) => (x.at - x.s.lastSeen) / 1000), 0.5),

@@ -9,7 +9,7 @@
  * whole process, pool threads included) and the faces found (which must not change).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,7 @@ if (argv[0] === '--child') {
     ];
     const dirs = clips.map((c, i) => {
       const dir = path.join(tmp, String(i));
-      execFileSync('mkdir', ['-p', dir]);
+      mkdirSync(dir);
       execFileSync('ffmpeg', ['-loglevel', 'error', '-i', path.join(dataDir, c.file), '-vf', c.vf, '-frames:v', String(nFrames), '-q:v', '5', path.join(dir, 'f%03d.jpg')]);
       return dir;
     });

@@ -30,7 +30,7 @@ const MODULE_SCRIPT_PREFIX = `var ${MODULE_NAME}`;
 const WORKER_SHIM = 'URL.createObjectURL=(b)=>(b&&b.path)||String(b);URL.revokeObjectURL=()=>{};\n';
 
 /** The emscripten module of the threaded build, as a file (undefined when the package lacks it). */
-export function threadedModuleScript(): string | undefined {
+function threadedModuleScript(): string | undefined {
   const file = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   return existsSync(file) ? file : undefined;
 }
