@@ -236,8 +236,8 @@ export const visionSchema = section({
     .describe('Frames older than this (capture time) are skipped: real time first.'),
   reembedEveryFrames: z.number().int().min(1).max(1000).default(5)
     .describe('A face whose box matches a recently embedded box is re-embedded after this many frames anyway.'),
-  reembedIou: z.number().min(0.1).max(1).default(0.5)
-    .describe('IoU above which a face box matches a recently embedded box of the same camera.'),
+  reembedIou: z.number().min(0.1).max(1).default(0.3)
+    .describe('IoU above which a face box matches a recently embedded box of the same camera (0.3: a face walking past at 5 fps still matches its last box; reembedMinAppearance catches someone else stepping in).'),
   reembedQualityGain: z.number().min(0).max(10).default(0.2)
     .describe('Re-embed a matched face when its quality (relative sharpness x size) improved by this fraction.'),
   reembedMinAppearance: z.number().min(-1).max(1).default(0.7)
