@@ -52,6 +52,7 @@ const setups: Setup[] = quick
     { name: '1 cam (hamilton), 1 worker, detector ssd', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
     { name: '2 cams (hamilton + crowd), 1 worker, detector ssd', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
     { name: '2 cams (hamilton + crowd), 1 worker, reembedIou 0.5', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_REEMBED_IOU: '0.5' } },
+    { name: '2 cams (hamilton + crowd), 1 worker, concurrency 3', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_CONCURRENCY: '3' } },
     { name: '2 cams (hamilton + crowd), 1 worker, concurrency 1', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_CONCURRENCY: '1' } },
     { name: '1 cam (hamilton), 1 worker, wasmThreads 2', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_ENGINE_WASM_THREADS: '2' } },
     { name: '2 cams (hamilton + crowd), 1 worker, wasmThreads 2', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_ENGINE_WASM_THREADS: '2' } },
