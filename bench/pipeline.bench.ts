@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config/index.js';
 import type { FacesJob } from '../src/contracts/faces.schema.js';
@@ -40,7 +40,7 @@ const target = 'lin_manuel_miranda';
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-interface Setup { name: string; cameras: string[]; workers: number; reembedEveryFrames?: number; env?: Record<string, string> }
+interface Setup { name: string; cameras: string[]; workers: number; reembedEveryFrames?: number; env?: Record<string, string>; /** ingest and the (one) vision worker in one process, as `facestream run` runs them (the hub stays in the bench) */ together?: boolean }
 const setups: Setup[] = quick
   ? [{ name: '1 cam, 1 worker', cameras: [clips.hamilton], workers: 1 }]
   : [
@@ -52,6 +52,7 @@ const setups: Setup[] = quick
     { name: '1 cam (hamilton), 1 worker, detector ssd', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
     { name: '2 cams (hamilton + crowd), 1 worker, detector ssd', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_DETECTOR_MODEL: 'ssd' } },
     { name: '2 cams (hamilton + crowd), 1 worker, reembedIou 0.5', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_REEMBED_IOU: '0.5' } },
+    { name: '2 cams (hamilton + crowd), ingest + vision in one process', cameras: [clips.hamilton, clips.crowd], workers: 1, together: true },
     { name: '2 cams (hamilton + crowd), 1 worker, concurrency 3', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_CONCURRENCY: '3' } },
     { name: '2 cams (hamilton + crowd), 1 worker, concurrency 1', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_VISION_CONCURRENCY: '1' } },
     { name: '1 cam (hamilton), 1 worker, wasmThreads 2', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_ENGINE_WASM_THREADS: '2' } },
@@ -96,8 +97,11 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-function role(kind: 'ingest' | 'vision', env: NodeJS.ProcessEnv, extra: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...(kind === 'vision' && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), '--import', 'tsx', path.join(root, `workers/${kind}.ts`), ...extra], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+function role(kind: 'ingest' | 'vision' | 'ingest+vision', env: NodeJS.ProcessEnv, extra: string[] = []): ChildProcess {
+  const entry = kind === 'ingest+vision'
+    ? ['--input-type=module', '-e', `import { runRolesMain } from ${JSON.stringify(pathToFileURL(path.join(root, 'src/roles/index.ts')).href)}; await runRolesMain(['vision', 'ingest'], process.argv.slice(1));`, '--']
+    : [path.join(root, `workers/${kind}.ts`)];
+  return spawn(process.execPath, [...(kind !== 'ingest' && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), '--import', 'tsx', ...entry, ...extra], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {
@@ -130,8 +134,9 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   const sightings: { s: SightingUpdate; at: number }[] = [];
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
   hub.hub.on('sighting', (s) => sightings.push({ s, at: Date.now() }));
-  const vision = Array.from({ length: setup.workers }, () => role('vision', env));
-  const ingest = role('ingest', env, [...setup.cameras.flatMap((c) => ['--camera', c]), '--fps', String(fps)]);
+  const cameraArgs = [...setup.cameras.flatMap((c) => ['--camera', c]), '--fps', String(fps)];
+  const vision = setup.together ? [role('ingest+vision', env, cameraArgs)] : Array.from({ length: setup.workers }, () => role('vision', env));
+  const ingest = setup.together ? vision[0]! : role('ingest', env, cameraArgs);
   // warm-up: every worker has analysed a frame (models loaded, ffmpeg running)
   const names = vision.map((v) => `vision-${v.pid}`);
   const t0 = Date.now();
@@ -146,7 +151,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   const after = { ingest: procStats(pids.ingest), vision: pids.vision.map(procStats), hub: process.cpuUsage(before.hub) };
   const window = frames.slice(from);
   const sWindow = sightings.filter((x) => x.at >= start && x.at <= start + wall * 1000);
-  await stop([ingest]);
+  if (!setup.together) await stop([ingest]);
   await stop(vision);
   await hub.close();
   await deletePrefix(redisUrl, prefix);
