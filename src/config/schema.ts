@@ -246,6 +246,8 @@ export const visionSchema = section({
     .describe('BullMQ stalled-job check interval: a job of a killed worker returns to the queue after this (and is skipped when too old).'),
   cropSize: z.number().int().min(32).max(512).default(112)
     .describe('Side of the face crop JPEG sent to the hub.'),
+  processes: z.number().int().min(0).max(64).default(1)
+    .describe('`facestream run` only: vision workers started as child processes of the run process, each with its own engine (one per free core); they restart when they die. 0 = vision inside the run process, sharing its event loop with the ingest and the hub (under overload frames are then not read instead of counted as dropped). `facestream worker vision` is always one worker in its own process.'),
 });
 
 export const trackSchema = section({

@@ -12,7 +12,7 @@ export interface ReadinessCheck {
 export interface HealthServerOptions {
   host: string;
   port: number;
-  registry: Registry;
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
   checks: readonly ReadinessCheck[];
   logger: Logger;
   /** A single check taking longer than this fails (a hung Redis must not hang the probe). Default 2000 ms. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { RetentionRepository } from '../store/retention.repository.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
@@ -9,6 +10,20 @@ import { MaintenanceScheduler } from './maintenance.scheduler.js';
 import { registerProcessMetrics, WebhookMetrics, type TensorSource } from './ops.metrics.js';
 import { modelsCheck, RedisProbe, storeCheck, type ModelsSource } from './readiness.checks.js';
 import { RetentionService } from './retention.service.js';
+
+/** One process's metrics as prom-client JSON (`registry.getMetricsAsJSON()`). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * This process's registry with its children's metrics summed in (prom-client's cluster
+ * aggregation: counters and histograms add up, process metrics by their own rules), for /metrics.
+ */
+export function withChildMetrics(registry: Registry, children: () => Promise<MetricsJson[]>): Pick<Registry, 'metrics' | 'contentType'> {
+  return {
+    contentType: registry.contentType,
+    metrics: async () => AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...(await children())]).metrics(),
+  };
+}
 
 export type OpsRole = 'ingest' | 'vision' | 'hub';
 
@@ -22,6 +37,8 @@ export interface OpsDeps {
   /** The hub's database (the opened gallery or a DataStore): readiness pings it, retention runs against it. */
   store?: { ping(): boolean; readonly retention: RetentionRepository };
   clock?: Pick<Clock, 'now'>;
+  /** Metrics of child processes (facestream run's vision children), summed into /metrics with this process's. */
+  childMetrics?: () => Promise<MetricsJson[]>;
 }
 
 export interface Ops {
@@ -71,7 +88,8 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
     let server: HealthServer | undefined;
     let port: number | undefined;
     if (config.ops.port > 0) {
-      server = new HealthServer({ host: config.ops.host, port: config.ops.port, registry: metrics.registry, checks, logger });
+      const registry = deps.childMetrics ? withChildMetrics(metrics.registry, deps.childMetrics) : metrics.registry;
+      server = new HealthServer({ host: config.ops.host, port: config.ops.port, registry, checks, logger });
       port = await server.start();
       cleanups.push(() => server?.close());
       logger.info({ port, host: config.ops.host }, 'ops endpoint: /health/live /health/ready /metrics');

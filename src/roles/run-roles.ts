@@ -15,21 +15,30 @@ import type { FacePipeline } from '../vision/face.pipeline.js';
 import { openFacePipeline } from './face-pipeline.factory.js';
 import { startHubServices } from './hub.services.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from './roles.js';
+import { METRICS_MESSAGE, VisionProcesses } from './vision-processes.js';
 
 export const roleNames = ['ingest', 'vision', 'hub'] as const;
 export type RoleName = (typeof roleNames)[number];
 
 /**
  * Start roles in this process, in dependency order (hub, vision, ingest), and close them in
- * reverse on SIGTERM/SIGINT. Resolves when they are closed.
+ * reverse on SIGTERM/SIGINT (or when `stop` resolves). Resolves when they are closed.
  */
-export async function runRoles(config: Readonly<Config>, roles: readonly RoleName[]): Promise<void> {
+export async function runRoles(config: Readonly<Config>, roles: readonly RoleName[], options: { stop?: Promise<void> } = {}): Promise<void> {
   const logger = createLogger(config.log);
   const metrics = new PipelineMetrics(new Registry());
   const started: Role[] = [];
   const extra: (() => void)[] = [];
   const engines: FacePipeline[] = [];
   let store: Gallery | undefined;
+  let children: VisionProcesses | undefined;
+  // started by a parent with an IPC channel (facestream run's vision children): answer its metrics requests
+  const onMessage = (msg: unknown) => {
+    const m = msg as { type?: string; id?: number };
+    if (m?.type !== METRICS_MESSAGE || typeof m.id !== 'number') return;
+    void metrics.registry.getMetricsAsJSON().then((json) => process.send?.({ type: METRICS_MESSAGE, id: m.id, metrics: json }), () => {});
+  };
+  if (process.send) process.on('message', onMessage);
   logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
   try {
     if (roles.includes('hub')) {
@@ -49,7 +58,11 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
       dashboard?.attachHub(hub.hub);
       started.push(hub);
     }
-    if (roles.includes('vision')) {
+    if (roles.includes('vision') && roles.length > 1 && config.vision.processes > 0) {
+      // facestream run: vision workers in child processes, off this event loop (ingest, hub, API)
+      children = new VisionProcesses(config, logger);
+      started.push(children);
+    } else if (roles.includes('vision')) {
       const engine = await openFacePipeline(config);
       extra.push(() => engine.close());
       engines.push(engine);
@@ -57,7 +70,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
     }
     if (roles.includes('ingest')) started.push(startIngestRole(config, { logger, metrics }));
     // health, /metrics, retention (hub): started last, so closed first on SIGTERM
-    started.push(await startOps({ config, roles, logger, metrics, engines, store }));
+    started.push(await startOps({ config, roles, logger, metrics, engines, store, ...(children ? { childMetrics: () => children!.metrics() } : {}) }));
   } catch (e) {
     for (const r of started.reverse()) await r.close().catch(() => {});
     for (const x of extra.reverse()) { try { x(); } catch { /* closing anyway */ } }
@@ -67,8 +80,11 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
     const stop = () => { process.off('SIGTERM', stop); process.off('SIGINT', stop); ok(); };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // a stop asked for while the roles were still starting takes effect now
+    void options.stop?.then(stop);
   });
   logger.info('stopping');
+  process.off('message', onMessage);
   for (const r of started.reverse()) await r.close().catch((e: Error) => logger.error({ err: e.message }, 'close failed'));
   for (const x of extra.reverse()) { try { x(); } catch (e) { logger.error({ err: (e as Error).message }, 'close failed'); } }
 }
