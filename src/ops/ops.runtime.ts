@@ -39,6 +39,8 @@ export interface OpsDeps {
   clock?: Pick<Clock, 'now'>;
   /** Metrics of child processes (facestream run's vision children), summed into /metrics with this process's. */
   childMetrics?: () => Promise<MetricsJson[]>;
+  /** More readiness checks (facestream run: a vision child is running). */
+  checks?: readonly ReadinessCheck[];
 }
 
 export interface Ops {
@@ -69,6 +71,7 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
     cleanups.push(() => probe.close());
     const checks: ReadinessCheck[] = [probe];
     if (deps.roles.includes('vision') || deps.roles.includes('hub')) checks.push(modelsCheck(deps.engines));
+    checks.push(...(deps.checks ?? []));
     let retention: RetentionService | undefined;
     if (deps.roles.includes('hub') && deps.store) {
       checks.push(storeCheck(config.data.dir, deps.store));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { ReadinessCheck } from '../ops/health.server.js';
 import type { MetricsJson } from '../ops/ops.runtime.js';
 import type { Config } from '../config/schema.js';
 import type { Role } from './roles.js';
@@ -53,6 +54,16 @@ export class VisionProcesses implements Role {
 
   /** Process ids of the running children. */
   get pids(): number[] { return [...this.children.values()].map((c) => c.pid!).filter(Boolean); }
+
+  /** Readiness check of the run process: at least one vision child is running (not all dead and waiting to restart). */
+  readonly readiness: ReadinessCheck = {
+    name: 'vision',
+    check: () => {
+      if (![...this.children.values()].some((c) => c.exitCode === null && c.signalCode === null && c.connected)) {
+        throw new Error(`none of the ${this.config.vision.processes} vision process(es) is running (restarting after a crash: see the log)`);
+      }
+    },
+  };
 
   private start(slot: number, delayMs: number): void {
     const args = childEntry.endsWith('.ts') ? ['--import', 'tsx', childEntry] : [childEntry];

@@ -1,6 +1,7 @@
 /**
  * `facestream run` with vision.processes: the vision worker is a child process (its own event
- * loop and engine), the run process serves its metrics, a killed child is restarted, SIGTERM
+ * loop and engine), the run process serves its metrics and reports it in readiness, a killed
+ * child is restarted, SIGTERM
  * stops everything, and a child whose parent was SIGKILLed stops by itself. Real Redis, ffmpeg,
  * engine, a real clip as the camera (workers/all.ts = facestream run).
  */
@@ -15,12 +16,12 @@ import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js
 import { freePort } from '../helpers/rtsp-server.js';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T | undefined> {
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number, everyMs = 50): Promise<T | undefined> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v !== undefined || Date.now() > end) return v;
-    await sleep(250);
+    await sleep(everyMs);
   }
 }
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -82,13 +83,20 @@ describe('facestream run: vision in child processes (vision.processes)', () => {
     const n1 = await waitFor(async () => { const n = await processed(port); return n && n >= 3 ? n : undefined; }, 120_000);
     expect(n1, output()).toBeGreaterThanOrEqual(3);
 
+    const ready = async () => { const r = await fetch(`http://127.0.0.1:${port}/health/ready`); return { status: r.status, body: await r.text() }; };
+    expect((await ready()).status).toBe(200);
+
     process.kill(first!, 'SIGKILL');
+    // until it is restarted (1 s later) readiness names the missing vision process
+    const notReady = await waitFor(async () => { const r = await ready(); return r.status === 503 ? r.body : undefined; }, 1500);
+    expect(notReady, 'readiness stayed 200 while no vision process ran').toContain('vision');
     const second = await waitFor(() => { const c = visionChildren(child.pid!).filter((p) => p !== first); return c.length === 1 ? c[0] : undefined; }, 30_000);
     expect(second, output()).toBeDefined();
     expect(visionChildren(child.pid!)).toEqual([second]);
     // the new child analyses frames too (its counter starts again from 0 in the sum)
     const n2 = await waitFor(async () => { const n = await processed(port); return n && n >= 3 ? n : undefined; }, 120_000);
     expect(n2, output()).toBeGreaterThanOrEqual(3);
+    expect((await ready()).status).toBe(200);
 
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
