@@ -74,14 +74,23 @@ export class VisionProcesses implements Role {
     });
     this.children.set(slot, child);
     const startedAt = Date.now();
-    child.once('error', (err) => this.logger.error({ slot, err: err.message }, 'vision process could not start'));
-    child.once('exit', (code, signal) => {
+    let ended = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (ended) return;
+      ended = true;
       if (this.children.get(slot) === child) this.children.delete(slot);
       if (this.closing) return;
-      const next = Date.now() - startedAt >= stableAfterMs ? firstDelayMs : Math.min(maxDelayMs, delayMs * 2);
-      this.logger.error({ slot, pid: child.pid, code, signal, restartInMs: delayMs }, 'vision process exited; restarting');
-      const t = setTimeout(() => { this.timers.delete(t); if (!this.closing) this.start(slot, next); }, delayMs);
+      // a child that ran a while restarts at once again; one that keeps dying waits longer each time
+      const delay = Date.now() - startedAt >= stableAfterMs ? firstDelayMs : delayMs;
+      this.logger.error({ slot, pid: child.pid, code, signal, restartInMs: delay }, 'vision process exited; restarting');
+      const t = setTimeout(() => { this.timers.delete(t); if (!this.closing) this.start(slot, Math.min(maxDelayMs, delay * 2)); }, delay);
       this.timers.add(t);
+    };
+    child.once('exit', end);
+    // a process that could not be started at all emits no 'exit'
+    child.once('error', (err) => {
+      this.logger.error({ slot, err: err.message }, 'vision process failed');
+      if (child.pid === undefined) end(null, null);
     });
   }
 
@@ -109,7 +118,7 @@ export class VisionProcesses implements Role {
       for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
       await Promise.all([...this.children.values()].map((child) => new Promise<void>((ok) => {
-        if (child.exitCode !== null || child.signalCode !== null) return ok();
+        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return ok();
         const kill = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
         child.once('exit', () => { clearTimeout(kill); ok(); });
         child.kill('SIGTERM');
