@@ -72,6 +72,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
     // health, /metrics, retention (hub): started last, so closed first on SIGTERM
     started.push(await startOps({ config, roles, logger, metrics, engines, store, ...(children ? { childMetrics: () => children!.metrics(), checks: [children.readiness] } : {}) }));
   } catch (e) {
+    process.off('message', onMessage);
     for (const r of started.reverse()) await r.close().catch(() => {});
     for (const x of extra.reverse()) { try { x(); } catch { /* closing anyway */ } }
     throw e;
