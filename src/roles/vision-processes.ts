@@ -47,19 +47,20 @@ export class VisionProcesses implements Role {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closing: Promise<void> | undefined;
   private nextRequest = 0;
+  /** Every child's environment: this process's plus the resolved configuration (the same for every start). */
+  private readonly childEnv: NodeJS.ProcessEnv;
 
   constructor(private readonly config: Readonly<Config>, private readonly logger: Logger) {
+    this.childEnv = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(config)) };
     for (let i = 0; i < config.vision.processes; i++) this.start(i, firstDelayMs);
   }
-
-  /** Process ids of the running children. */
-  get pids(): number[] { return [...this.children.values()].map((c) => c.pid!).filter(Boolean); }
 
   /** Readiness check of the run process: at least one vision child is running (not all dead and waiting to restart). */
   readonly readiness: ReadinessCheck = {
     name: 'vision',
     check: () => {
-      if (![...this.children.values()].some((c) => c.exitCode === null && c.signalCode === null && c.connected)) {
+      // a child leaves the map when it exits; its IPC channel closes when it dies
+      if (![...this.children.values()].some((c) => c.connected)) {
         throw new Error(`none of the ${this.config.vision.processes} vision process(es) is running (restarting after a crash: see the log)`);
       }
     },
@@ -68,7 +69,7 @@ export class VisionProcesses implements Role {
   private start(slot: number, delayMs: number): void {
     const args = childEntry.endsWith('.ts') ? ['--import', 'tsx', childEntry] : [childEntry];
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(childConfig(this.config)) },
+      env: this.childEnv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
