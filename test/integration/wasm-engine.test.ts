@@ -17,20 +17,24 @@ function reference(parts: { values: number[]; shape: number[] }[], axis: number)
   return out;
 }
 
-describe('wasm Concat with short runs (installed by loadBackend)', () => {
+describe('wasm Concat (installed by loadBackend: equal runs through Transpose, short runs copied)', () => {
   it('gives the values of a plain concat for every axis, dtype and run length, and leaves other cases to the original kernel', async () => {
     const { tf } = await loadBackend('wasm');
     expect((tf.getKernel('Concat', 'wasm') as { fastConcat?: boolean }).fastConcat).toBe(true);
+    const dataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const idsBefore = dataIds();
     const rnd = seededRandom(7);
     let cases = 0;
-    for (let trial = 0; trial < 60; trial++) {
+    for (let trial = 0; trial < 90; trial++) {
       const rank = 1 + Math.floor(rnd() * 4);
       const shape = Array.from({ length: rank }, () => 1 + Math.floor(rnd() * 5));
       const axis = Math.floor(rnd() * rank);
       const dtype = (['float32', 'int32', 'bool'] as const)[trial % 3]!;
+      // every third trial: all parts the same size along the axis (the Transpose path)
+      const same = 1 + Math.floor(rnd() * (trial % 2 ? 40 : 4));
       const parts = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => {
         const s = [...shape];
-        s[axis] = 1 + Math.floor(rnd() * (trial % 4 === 0 ? 40 : 4)); // some runs longer than SHORT_RUN
+        s[axis] = trial % 3 === 1 ? same : 1 + Math.floor(rnd() * (trial % 4 === 0 ? 40 : 4)); // some runs longer than SHORT_RUN
         const n = s.reduce((a, b) => a * b, 1);
         const values = Array.from({ length: n }, () => (dtype === 'bool' ? (rnd() < 0.5 ? 1 : 0) : dtype === 'int32' ? Math.floor(rnd() * 1000) - 500 : Math.fround(rnd() * 100 - 50)));
         return { values, shape: s };
@@ -42,7 +46,17 @@ describe('wasm Concat with short runs (installed by loadBackend)', () => {
       for (const t of [...tensors, joined]) t.dispose();
       cases++;
     }
-    expect(cases).toBe(60);
+    expect(cases).toBe(90);
+    // FaceBoxes' CReLU on a 1280x720 frame: two [1, 192, 320, 24] joined on channels
+    const a = tf.randomNormal([1, 192, 320, 24]), neg = tf.neg(a);
+    const crelu = tf.concat([a, neg], 3);
+    const [av, cv] = [await a.data(), await crelu.data()];
+    let wrong = 0;
+    for (let p = 0; p < 192 * 320; p++) for (let c = 0; c < 24; c++) if (cv[p * 48 + c] !== av[p * 24 + c] || cv[p * 48 + 24 + c] !== -av[p * 24 + c]!) wrong++;
+    expect(wrong).toBe(0);
+    for (const t of [a, neg, crelu]) t.dispose();
+    // no buffer left behind on the heap (the Transpose path's intermediate is freed)
+    expect(dataIds()).toBe(idsBefore);
     // face-api's normalize(): [n, h, w, 1] fills joined on the last axis
     const fills = [1, 2, 3].map((v) => tf.fill([2, 3, 4, 1], v));
     const rgb = tf.concat(fills, 3);
