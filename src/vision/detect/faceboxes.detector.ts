@@ -90,7 +90,8 @@ export class FaceBoxesDetector implements FaceDetector {
     const input = tf.tidy(() => {
       const batch = images.length === 1 ? tf.expandDims(images[0]!, 0) : tf.stack(images);
       const sized = scale < 1 ? tf.image.resizeBilinear(batch as never, [Math.round(height * scale), Math.round(width * scale)]) : batch;
-      return tf.cast(sized, 'int32');
+      // frames arrive as int32 (imageTensor): no copy of the frame when there is nothing to convert
+      return sized.dtype === 'int32' ? sized : tf.cast(sized, 'int32');
     });
     const key = input.shape.slice(1, 3).join('x');
     let outputs: Tensor[] = [];
