@@ -14,6 +14,29 @@ const obamaB = dataPath('people/gallery/obama/obama2.jpg');
 const biden = dataPath('people/gallery/biden/biden.jpg');
 
 describe('selectable models', () => {
+  it('resnet34 (fused convolutions) gives face-api\'s own embeddings of the same chips, batched or not, and frees its tensors', async () => {
+    const e = await make({});
+    const r = await e.analyze(dataPath('people/scenes/bbt1.jpg'), { embed: false, keepChips: true });
+    const chips = r.faces.map((f) => f.chip!).filter(Boolean);
+    expect(chips.length).toBeGreaterThanOrEqual(4);
+    const embedder = (e as unknown as { embedder: { net: { computeFaceDescriptor(t: unknown[]): Promise<Float32Array[]> } } }).embedder;
+    const tensors = chips.map((c) => e.tf.tensor3d(c.data, [c.size, c.size, 3], 'float32'));
+    const faceApi = (await embedder.net.computeFaceDescriptor(tensors)).map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); });
+    for (const t of tensors) t.dispose();
+    const before = e.tf.memory().numTensors;
+    const batched = await e.embedChips(chips, false);
+    const single = [];
+    for (const c of chips) single.push(...await e.embedChips([c], false));
+    expect(e.tf.memory().numTensors).toBe(before);
+    for (const [i, v] of faceApi.entries()) {
+      expect(cosineDistance(batched[i]!, v)).toBeLessThan(1e-6);
+      expect(cosineDistance(single[i]!, v)).toBeLessThan(1e-6);
+      expect(Math.max(...v.map((x, k) => Math.abs(x - batched[i]![k]!)))).toBeLessThan(1e-5);
+    }
+    // different people stay apart: the check above is not comparing a constant
+    expect(cosineDistance(batched[0]!, batched[1]!)).toBeGreaterThan(0.05);
+  });
+
   it('mobileface: 256-d unit vectors; same person closer than different people', async () => {
     const e = await make({ embedder: { model: 'mobileface' } });
     expect(e.dim).toBe(256);
