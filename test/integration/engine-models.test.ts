@@ -3,6 +3,7 @@ import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { cosineDistance, fusionWeights } from '../../src/vision/embed/index.js';
 import { FaceStreamError } from '../../src/errors/index.js';
 import { dataPath } from '../helpers/data.js';
+import { faceApiModelDir } from '../../src/engine/models.js';
 import { createTestEngine } from '../helpers/engine.js';
 
 const engines: FacePipeline[] = [];
@@ -19,10 +20,13 @@ describe('selectable models', () => {
     const r = await e.analyze(dataPath('people/scenes/bbt1.jpg'), { embed: false, keepChips: true });
     const chips = r.faces.map((f) => f.chip!).filter(Boolean);
     expect(chips.length).toBeGreaterThanOrEqual(4);
-    const embedder = (e as unknown as { embedder: { net: { computeFaceDescriptor(t: unknown[]): Promise<Float32Array[]> } } }).embedder;
+    // face-api's own network and forward pass on the same weights (the embedder keeps only its folded copy)
+    const net = new e.backend.faceapi.FaceRecognitionNet();
+    await net.loadFromDisk(faceApiModelDir());
     const tensors = chips.map((c) => e.tf.tensor3d(c.data, [c.size, c.size, 3], 'float32'));
-    const faceApi = (await embedder.net.computeFaceDescriptor(tensors)).map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); });
+    const faceApi = (await net.computeFaceDescriptor(tensors) as Float32Array[]).map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); });
     for (const t of tensors) t.dispose();
+    net.dispose();
     const before = e.tf.memory().numTensors;
     const batched = await e.embedChips(chips, false);
     const single = [];

@@ -18,15 +18,19 @@ export class ResNet34Embedder implements Embedder {
   readonly chipSize = 150;
   private readonly template = dlibChipPoints(150, 0.25);
 
-  private constructor(private readonly tf: TF, private readonly net: FaceApiRecognitionNet, private readonly fused: FusedResNet34) {}
+  private constructor(private readonly tf: TF, private readonly fused: FusedResNet34) {}
 
   static async load(faceapi: FaceApi, modelDir: string): Promise<ResNet34Embedder> {
     requireFaceApiModel(modelDir, 'face_recognition_model');
-    const net = new faceapi.FaceRecognitionNet();
+    const net: FaceApiRecognitionNet = new faceapi.FaceRecognitionNet();
     await net.loadFromDisk(modelDir);
-    const params = (net as unknown as { params?: ResNet34Params }).params;
-    if (!params) throw new Error('face-api FaceRecognitionNet: no parameters after loading');
-    return new ResNet34Embedder(faceapi.tf, net, FusedResNet34.fold(faceapi.tf, params));
+    try {
+      const params = (net as unknown as { params?: ResNet34Params }).params;
+      if (!params) throw new Error('face-api FaceRecognitionNet: no parameters after loading');
+      return new ResNet34Embedder(faceapi.tf, FusedResNet34.fold(faceapi.tf, params));
+    } finally {
+      net.dispose(); // the folded copy is all that runs; face-api's weights would be ~22 MB more per worker
+    }
   }
 
   alignment(l: readonly Point[]) {
@@ -53,5 +57,5 @@ export class ResNet34Embedder implements Embedder {
     }
   }
 
-  dispose(): void { this.fused.dispose(); this.net.dispose(); }
+  dispose(): void { this.fused.dispose(); }
 }
