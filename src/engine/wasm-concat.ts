@@ -57,7 +57,7 @@ export function installFastConcat(tf: TF): boolean {
       }
     }
     if (Math.max(...inner) > SHORT_RUN) return originalFunc(args);
-    const out = backend.makeOutput(outShape, inputs[0]!.dtype);
+    const out = backend.makeOutput(outShape, dtype);
     // views after makeOutput: allocating may grow (and so replace) the wasm heap
     const dst = backend.typedArrayFromHeap(out);
     const src = inputs.map((t) => backend.typedArrayFromHeap(t));

@@ -31,7 +31,7 @@ type ResidualName = (typeof residualNames)[number];
  * runs inside the convolution, and the input normalisation ((x - mean) / 255) is folded into the
  * first convolution (a 'valid' one, so the fold is exact). The residual sums, pooling and the
  * final mean and fully connected layer are face-api's. Same embeddings up to float rounding
- * (test: embedders). On wasm ~10 % less time per face (README "Pipeline benchmark").
+ * (test: engine-models). On wasm ~10 % less time per face (README "Pipeline benchmark").
  */
 export class FusedResNet34 {
   private constructor(
