@@ -23,6 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { openFacePipeline } from '../../src/roles/face-pipeline.factory.js';
+import { setHeapGrowingPercent } from '../../src/roles/heap-growth.js';
 import type { RgbImage } from '../../src/vision/decode/image.decoder.js';
 import type { AnalyzeResult } from '../../src/vision/face.pipeline.js';
 import { MicroBatcher } from '../../src/vision/micro-batcher.js';
@@ -97,6 +98,8 @@ async function runAll(backend: string, framesDir: string, o: { cameras: number; 
   const { cameras, fps, seconds, batches, resolutions, detectors } = o;
   const assets = has('assets') ? arg('assets') : undefined;
   const base = loadConfig({ env: {}, overrides: {} });
+  // the vision stage as a worker process runs it (startVisionRole does the same)
+  setHeapGrowingPercent(base.vision.heapGrowingPercent);
   const rows: Row[] = [];
   for (const detector of detectors) for (const batch of batches) {
     const engine = await openFacePipeline(loadConfig({ env: {}, overrides: {

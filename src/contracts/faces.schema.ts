@@ -12,7 +12,7 @@ export const faceResultSchema = z.strictObject({
   embedding: z.array(z.number()).optional(),
   /** Why there is no embedding: quality | budget. */
   notEmbedded: z.enum(['quality', 'budget']).optional(),
-  /** Small JPEG of the aligned face chip, base64. */
+  /** Small JPEG of the aligned face chip, base64: embedded faces only (a track's crop is one whose embedding was computed). */
   crop: z.string().optional(),
   /** Appearance signature (16x16 grey of the aligned chip, zero-mean unit-length): every face, embedded or not. */
   appearance: z.array(z.number()).max(1024).optional(),

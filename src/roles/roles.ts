@@ -11,6 +11,7 @@ import { FramesProducer } from '../queue/frames.queue.js';
 import { createRedis } from '../queue/redis.connection.js';
 import type { Identifier, SightingSink } from '../track/identifier.js';
 import { VisionWorker, type FrameAnalyzer } from '../vision/vision.worker.js';
+import { setHeapGrowingPercent } from './heap-growth.js';
 
 /** A started role: close() stops it (idempotent) and releases its Redis connections. */
 export interface Role { close(): Promise<void> }
@@ -41,6 +42,7 @@ export function startIngestRole(config: Settings, deps: RoleDeps & { createSourc
 }
 
 export function startVisionRole(config: Settings, deps: RoleDeps & { analyzer: FrameAnalyzer; name?: string; embedAll?: boolean }): Role & { worker: VisionWorker } {
+  setHeapGrowingPercent(config.vision.heapGrowingPercent);
   const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-vision');
   const faces = new FacesProducer(redis, config.redis.prefix, config.redis.eventsMaxLen);
   const worker = new VisionWorker(config.vision, { connection: redis, prefix: config.redis.prefix, analyzer: deps.analyzer, faces, logger: deps.logger, metrics: deps.metrics, name: deps.name, embedAll: deps.embedAll });

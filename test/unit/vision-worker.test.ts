@@ -193,7 +193,7 @@ describe('VisionWorker.process', () => {
     expect(h.redis.zrem).toHaveBeenCalledWith(redisKeys.pending(PREFIX, 'cam1'), 'f.cam1.4');
   });
 
-  it('a normal frame: faces with embeddings for quality-passed faces, notEmbedded quality otherwise, crops as JPEG', async () => {
+  it('a normal frame: faces with embeddings for quality-passed faces, notEmbedded quality otherwise, crops as JPEG of the embedded ones', async () => {
     const red = h.analyzer.chip([220, 20, 20], [0.5, 0.25, 0.125]);
     const green = h.analyzer.chip([20, 220, 20], [0, 1, 0]);
     const blue = h.analyzer.chip([20, 20, 220], [0.125, 0.5, 0.25]);
@@ -228,8 +228,9 @@ describe('VisionWorker.process', () => {
     expect(a!.landmarks.leftEye).toEqual([30, 65]);
     expect(b!.quality).toMatchObject({ passed: false, reasons: ['too_blurry'] });
 
-    // crops: base64 JPEGs of cropSize x cropSize, showing the chip's colour
-    for (const [face, channel] of [[a!, 0], [b!, 1], [c!, 2]] as const) {
+    // crops: base64 JPEGs of cropSize x cropSize, showing the chip's colour, for the embedded faces only
+    expect(b!.crop).toBeUndefined();
+    for (const [face, channel] of [[a!, 0], [c!, 2]] as const) {
       const crop = await meanRgb(face.crop!);
       expect(crop).toMatchObject({ format: 'jpeg', width: baseConfig.cropSize, height: baseConfig.cropSize });
       expect(crop.rgb[channel]).toBeGreaterThan(180);
@@ -316,6 +317,8 @@ describe('VisionWorker.process', () => {
     const r = await h.worker.process(h.frame(2));
     expect(r.faces.map((f) => f.notEmbedded)).toEqual(['budget', undefined]);
     expect(r.faces[1]!.embedding).toEqual([1, 1, 0]);
+    // the crop goes with the embedding: none for the face the budget skipped
+    expect(r.faces.map((f) => f.crop !== undefined)).toEqual([false, true]);
     expect(h.analyzer.embeddedChips).toEqual([...first, second[1]]);
   });
 
