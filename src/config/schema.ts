@@ -247,7 +247,7 @@ export const visionSchema = section({
   cropSize: z.number().int().min(32).max(512).default(112)
     .describe('Side of the face crop JPEG sent to the hub with each embedded face (a sighting\'s crop is its best embedded face).'),
   heapGrowingPercent: z.number().int().min(0).max(1000).default(100)
-    .describe('V8 heap growth of a process running a vision worker: its old generation may grow to (1 + this/100) x the live heap before a full collection. The frames live outside the JS heap (decoded RGB, wasm memory), so V8\'s own tight limit made it mark the whole heap every ~2 frames: 100 cut the CPU a crowd frame costs by ~25 % for ~40 MB more memory (README "Stream pipeline"). 0 = V8\'s default.'),
+    .describe('V8 heap growth of a process running a vision worker: its old generation may grow to (1 + this/100) x the live heap before a full collection. The frames live outside the JS heap (decoded RGB, wasm memory), so V8\'s own tight limit made it mark the whole heap every ~2 frames: 100 cut the CPU per crowd frame by ~25 % in a replay of the clip and the vision process\'s CPU in the pipeline bench from 101-103 % to 95-98 % at the same frame rate, for ~40 MB more memory (README "Pipeline benchmark"). 0 = V8\'s default.'),
   processes: z.number().int().min(0).max(64).default(1)
     .describe('`facestream run` only: vision workers started as child processes of the run process, each with its own engine (one per free core); they restart when they die. 0 = vision inside the run process, sharing its event loop with the ingest and the hub (under overload frames are then not read instead of counted as dropped). `facestream worker vision` is always one worker in its own process.'),
 });
