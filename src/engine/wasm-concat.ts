@@ -21,8 +21,8 @@ const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  *   Transpose ([outer, inputs, run]): the CReLU join ~3 ms, normalize() of 5 landmark crops
  *   1.1 → 0.3 ms.
  * - Unequal runs of at most SHORT_RUN values are copied value by value.
- * Everything else (strings, bool, empty or single inputs, axis 0, unequal long runs) goes to the
- * original kernel. Same values (test: wasm-engine).
+ * Everything else (strings, empty or single inputs, axis 0, bool or unequal inputs with runs
+ * longer than SHORT_RUN) goes to the original kernel. Same values (test: wasm-engine).
  */
 export function installFastConcat(tf: TF): boolean {
   if (tf.getBackend() !== 'wasm') return false;

@@ -6,8 +6,9 @@ import v8 from 'node:v8';
  * default). A worker allocates little on the JS heap (frames, tensors and chips live in
  * ArrayBuffers and wasm memory) but keeps ~58 MB live (models, modules); V8 then keeps the old
  * generation limit so close to the live size that incremental marking restarts every ~2 frames
- * (37 full collections in 63 crowd frames, ~40 ms of marking threads' CPU a frame). The V8 flag is read at every
- * heap limit computation, so setting it at run time takes effect for the next collection.
+ * (37 full collections in 63 crowd frames, ~40 ms of marking threads' CPU a frame). The V8 flag
+ * is read at every heap limit computation, so setting it at run time takes effect for the next
+ * collection (test: heap-growth).
  */
 export function setHeapGrowingPercent(percent: number): void {
   if (percent > 0) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);

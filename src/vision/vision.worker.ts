@@ -54,9 +54,9 @@ export async function chipJpeg(chip: Chip, size: number): Promise<string> {
 
 /**
  * BullMQ consumer of "frames": fetch the JPEG from Redis, detect every face, embed the faces
- * the embedding budget selects (with a crop JPEG of each), send one "faces" result per frame to the hub. Frames older
- * than maxFrameAgeMs are skipped, not analysed (real time first), and still reported so the
- * hub does not wait for them.
+ * the embedding budget selects (with a crop JPEG of each), send one "faces" result per frame to
+ * the hub. Frames older than maxFrameAgeMs are skipped, not analysed (real time first), and still
+ * reported so the hub does not wait for them.
  *
  * Crash semantics (SIGKILL): the job's lock expires, BullMQ's stalled-job check (every
  * stalledIntervalMs) moves it back to waiting once (maxStalledCount 1), another worker picks
