@@ -41,7 +41,7 @@ describe('vision worker SIGKILLed mid-stream (child processes, real Redis/BullMQ
     cleanups.push(() => cleanupPrefix(sharedRedisUrl, prefix));
     const config = testConfig({
       redis: { url: sharedRedisUrl, prefix },
-      ingest: { cameras: [{ id: 'cam1', url: dataPath('video/single_person_480p.mkv'), sampleFps: 2 }], maxInFlightPerCamera: 4 },
+      ingest: { cameras: [{ id: 'cam1', url: dataPath('video/single_person_480p.mkv'), sampleFps: 4 }], maxInFlightPerCamera: 4 },
       vision: { maxFrameAgeMs: 15_000, stalledIntervalMs: 2000 },
       track: { reorderWindowMs: 1000 },
     });
@@ -77,12 +77,21 @@ describe('vision worker SIGKILLed mid-stream (child processes, real Redis/BullMQ
     expect(await waitFor(() => crashed() || (analysedBy(workers[0]!) >= 1 && analysedBy(workers[1]!) >= 1), 150_000) && !crashed(),
       JSON.stringify({ workers: workers.map(name), exits: workers.map((w) => w.exitCode), results: results.map((r) => [r.seq, r.worker, r.skipped]) })).toBe(true);
 
-    // kill the victim while it holds a frame job (BullMQ records the worker name on the job)
+    // kill the victim while it holds a frame job (BullMQ records the worker name on the job). The victim is
+    // frozen (SIGSTOP) before its active jobs are read, so none can complete between the read and the kill;
+    // the pause lets a completion already sent to Redis land first. A job is active only ~100 ms of each frame
+    // interval, hence the random wait between tries.
     const [victim, survivor] = workers as [ChildProcess, ChildProcess];
+    const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
     let heldByVictim: Job[] = [];
     expect(await waitFor(async () => {
+      victim.kill('SIGSTOP');
+      await pause(100);
       heldByVictim = (await frames.getActive()).filter((j) => j.processedBy === name(victim));
-      return heldByVictim.length > 0;
+      if (heldByVictim.length > 0) return true;
+      victim.kill('SIGCONT');
+      await pause(Math.random() * 300); // not in step with the camera's frame interval
+      return false;
     }, 30_000)).toBe(true);
     const exited = new Promise((ok) => victim.once('exit', ok));
     victim.kill('SIGKILL');
