@@ -1,8 +1,8 @@
 /**
  * Child-process helper for the heap-growth test (a V8 setting is process-global):
  * `tsx test/helpers/gc-count.ts PERCENT CLIP FRAMES` sets vision.heapGrowingPercent as a vision
- * worker does, analyses the clip's first FRAMES frames at 5 fps and 1280 px the way the worker
- * does (detection, landmarks, chips and signatures; then the passing faces embedded), and prints
+ * worker does, analyses the clip's first FRAMES frames at 5 fps, encoded as the ingest does
+ * (its ffmpeg output arguments), the way the worker does (detection, landmarks, chips and signatures; then the passing faces embedded), and prints
  * one JSON line: the full (mark-compact) collections during those frames, after a warm-up frame.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,13 +10,16 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { testConfig } from './engine.js';
 import { openFacePipeline } from '../../src/roles/face-pipeline.factory.js';
 import { setHeapGrowingPercent } from '../../src/roles/heap-growth.js';
+import { ffmpegArgs } from '../../src/ingest/ffmpeg.reader.js';
 import { JpegFrameParser } from '../../src/ingest/jpeg-frame.parser.js';
 
 const [percent, clip, count] = process.argv.slice(2);
 setHeapGrowingPercent(Number(percent));
-const jpeg = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip!, '-an', '-vf', "fps=5,scale='min(1280,iw)':-2", '-frames:v', String(Number(count) + 1), '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2pipe', '-'], { maxBuffer: 1 << 28 });
+const config = testConfig({ ingest: { cameras: [{ id: 'gc', url: clip!, sampleFps: 5 }] } });
+const { output } = ffmpegArgs(config.ingest.cameras[0]!, { jpegQuality: config.ingest.jpegQuality, maxWidth: config.ingest.maxWidth });
+const jpeg = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip!, ...output, '-frames:v', String(Number(count) + 1), '-'], { maxBuffer: 1 << 28 });
 const frames = new JpegFrameParser().push(jpeg);
-const engine = await openFacePipeline(testConfig({}));
+const engine = await openFacePipeline(config);
 const frame = async (bytes: Buffer) => {
   const r = await engine.analyze(bytes, { embed: false, keepChips: true, signatures: true });
   await engine.embedChips(r.faces.filter((f) => f.quality.passed && f.chip).map((f) => f.chip!));
