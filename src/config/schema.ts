@@ -98,6 +98,14 @@ export const verifySchema = section({
   }).prefault({}).describe('Per-model verification thresholds (cosine distance = 1 - cosine similarity).'),
 });
 
+export const witnessModes = ['auto', 'two-witness', 'single'] as const;
+export const confirmModelNames = ['faceres'] as const;
+const witnessRuleSchema = (threshold: number, minMargin: number, lookalikeMargin: number) => z.strictObject({
+  threshold: z.number().min(0).max(2).default(threshold).describe('Open-set threshold (cosine distance to the nearest enrolled person).'),
+  minMargin: z.number().min(0).max(1).default(minMargin).describe('The runner-up person and any correction evidence must be at least this much farther.'),
+  lookalikeMargin: z.number().min(0).max(1).default(lookalikeMargin).describe('The margin when the runner-up is a look-alike of the nearest person.'),
+}).prefault({});
+
 export const identifySchema = section({
   thresholds: z.strictObject({
     resnet34: z.number().min(0).max(2).default(0.059802)
@@ -119,6 +127,20 @@ export const identifySchema = section({
     'resnet34+faceres': z.number().min(0).max(1).default(0.005)
       .describe('resnet34+faceres: calibrated with its threshold.'),
   }).prefault({}).describe('A face is named only when the second-nearest enrolled person is at least this much farther (cosine distance) than the nearest: look-alikes (relatives) stay unknown. Set with `facestream calibrate --identify`.'),
+  lookalikeMargins: z.strictObject({
+    resnet34: z.number().min(0).max(1).default(0.02).describe('resnet34 (single mode).'),
+    mobileface: z.number().min(0).max(1).default(0.04).describe('mobileface (single mode).'),
+    faceres: z.number().min(0).max(1).default(0.03).describe('faceres (single mode).'),
+    'resnet34+faceres': z.number().min(0).max(1).default(0.01).describe('resnet34+faceres (single mode).'),
+  }).prefault({}).describe('Single-model mode: the margin needed when the runner-up is a look-alike of the nearest person (their samples within the 1:1 threshold of each other); calibrated on LFW DevTrain look-alikes (`npm run bench:lookalike`).'),
+  mode: z.enum(witnessModes).default('auto')
+    .describe('two-witness = a face is named only when the embedder (proposer) and identify.witness.confirmModel, trained on other data, both name the same person, each under its own rule (identify.witness); the confirmer runs only on faces the proposer would name. single = the embedder alone (identify.thresholds/minMargins). auto = two-witness for resnet34 and mobileface, single otherwise (docs/recognition.md has both modes\' numbers).'),
+  witness: z.strictObject({
+    confirmModel: z.enum(confirmModelNames).default('faceres')
+      .describe('The confirming embedder of two-witness mode.'),
+    proposer: witnessRuleSchema(0.059802, 0.01, 0.02).describe('The proposer\'s rule in two-witness mode (calibrated jointly with the confirmer at FPIR 1 % on LFW DevTrain people: `npm run bench:lookalike`).'),
+    confirmer: witnessRuleSchema(0.5469, 0, 0.03).describe('The confirmer\'s rule in two-witness mode (calibrated jointly with the proposer).'),
+  }).prefault({}).describe('Two-witness decision (identify.mode).'),
 });
 
 export const logSchema = section({
@@ -142,6 +164,8 @@ export const gallerySchema = section({
     .describe('Nearest samples fetched from the index per face before grouping them by person.'),
   ambiguityMargin: z.number().min(0).max(1).default(0.01)
     .describe('A match is flagged ambiguous when the second-best person is closer than this (cosine distance) to the best one.'),
+  mislabelDistance: z.number().min(0).max(1).default(0.02)
+    .describe('Enrollment refuses a photo as likely mislabelled only when its face is closer than this (cosine distance, proposer model) to another person\'s sample: closer than different people come on LFW DevTrain (`npm run bench:lookalike`). Closer than the 1:1 threshold but not this close = enrolled and flagged as a look-alike pair.'),
   duplicateDistance: z.number().min(0).max(1).default(0.01)
     .describe('Enrollment skips a photo whose face is closer than this (cosine distance) to a sample the same person already has.'),
   enrollMinFaceSize: z.number().int().min(8).max(4096).default(40)
@@ -269,6 +293,8 @@ export const trackSchema = section({
     .describe('... or (no overlap, no embedding match) its box is of similar size and its centre moved at most this many box sizes: low frame rates, frames dropped under load. 0 = off.'),
   minVoteShare: z.number().min(0).max(1).default(0.3)
     .describe('A known person names a track only with at least this share of its identity votes (unknown votes count too); else the track is unknown.'),
+  splitVoteShare: z.number().min(0).max(1).default(0.2)
+    .describe('A track stays unnamed when a second person got at least this share of the winner\'s identity votes (at least one vote): faces of one track split between two people (look-alike relatives) are not voted into a name. 1 = off.'),
   minAppearance: z.number().min(-1).max(1).default(0.7)
     .describe('A face whose own embedding did not name it carries its track\'s name only when its appearance signature (16x16 grey aligned chip) correlates at least this much with the track\'s last verified face (and overlaps it at a short gap); otherwise it is shown tracked but unverified. Also required of a centre-shift continuation. Measured with npm run bench:evidence.'),
   carryMinIou: z.number().min(0).max(1).default(0.5)
@@ -395,6 +421,10 @@ export const configSchema = z.strictObject({
   ops: opsSchema,
   retention: retentionSchema,
   mqtt: mqttSchema,
+}).superRefine((c, ctx) => {
+  if (c.identify.mode === 'two-witness' && (c.embedder.model === 'faceres' || c.embedder.model === 'resnet34+faceres')) {
+    ctx.addIssue({ code: 'custom', path: ['identify', 'mode'], message: `two-witness needs a proposer other than its confirmer (embedder.model is ${c.embedder.model}): use resnet34 or mobileface, or identify.mode single` });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -438,3 +468,10 @@ export type EmbedderName = (typeof embedderNames)[number];
 
 /** Whether photos (analyzePhoto: enroll, identify, verify, eval) are embedded with flip test-time augmentation. */
 export const photoFlipOf = (c: Pick<Config, 'embedder'>): boolean => c.embedder.flip || c.embedder.photoFlip;
+
+/** identify.mode resolved: auto = two witnesses for the embedders that have a confirmer trained on other data. */
+export const witnessModeOf = (c: { embedder: Pick<EmbedderConfig, 'model'>; identify?: Pick<Config['identify'], 'mode'> | undefined }): 'two-witness' | 'single' => {
+  const mode = c.identify?.mode ?? 'auto';
+  if (mode !== 'auto') return mode;
+  return c.embedder.model === 'resnet34' || c.embedder.model === 'mobileface' ? 'two-witness' : 'single';
+};

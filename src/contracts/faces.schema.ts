@@ -10,6 +10,8 @@ export const faceResultSchema = z.strictObject({
   quality: z.strictObject({ size: z.number(), sharpness: z.number(), yaw: z.number(), passed: z.boolean(), reasons: z.array(z.string()) }),
   /** L2-normalised; absent when the face failed the quality gate or the embedding budget skipped it. */
   embedding: z.array(z.number()).optional(),
+  /** The confirming model's embedding (two witnesses): only faces the proposer could name. */
+  confirmEmbedding: z.array(z.number()).max(4096).optional(),
   /** Why there is no embedding: quality | budget. */
   notEmbedded: z.enum(['quality', 'budget']).optional(),
   /** Small JPEG of the aligned face chip, base64: embedded faces only (a track's crop is one whose embedding was computed). */

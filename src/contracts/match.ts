@@ -19,6 +19,10 @@ export interface IdentifyMatch {
   /** The second-best person was almost as close: the name is a best guess. */
   ambiguous: boolean;
   threshold: number;
+  /** Why the face got its name or none (src/identify/decision.ts); absent from older hubs. */
+  reason?: string;
+  /** Two witnesses: the confirmer's nearest candidate (null: single model, or no confirming view). */
+  confirm?: { personId: string; distance: number; threshold: number } | null;
   /** Nearest people first. */
   candidates: MatchCandidate[];
 }

@@ -15,6 +15,10 @@ export const redisKeys = {
   preview: (prefix: string, cameraId: string) => `${prefix}:preview:${cameraId}`,
   /** HASH cameraId -> open tracks (written by the hub): the ingest's motion gate never skips a camera with a track. */
   openTracks: (prefix: string) => `${prefix}:open-tracks`,
+  /** STRING: the gallery's proposer vectors (revision, dim, packed float32), written by the hub for the vision workers' two-witness pre-filter. */
+  proposalVectors: (prefix: string) => `${prefix}:gallery:proposal-vectors`,
+  /** STRING: the revision of proposalVectors (read often; the vectors only when it changes). */
+  proposalRevision: (prefix: string) => `${prefix}:gallery:proposal-revision`,
   /** Pub/sub channels. */
   cameraStatusChannel: (prefix: string) => `${prefix}:events:camera-status`,
   sightingChannel: (prefix: string) => `${prefix}:events:sighting`,

@@ -27,6 +27,17 @@ export const sightingUpdateSchema = z.strictObject({
   frames: z.number().int(),
   /** Frames with an embedding (identity votes). */
   embeddedFrames: z.number().int(),
+  /**
+   * The track's best embedded faces (at most 3, best quality first): kept with the sighting so a
+   * correction ("not this person", "this is X") can use them as evidence. In-process only: never
+   * published.
+   */
+  faces: z.array(z.strictObject({
+    embedding: z.array(z.number()),
+    confirmEmbedding: z.array(z.number()).optional(),
+    personId: z.string().nullable(),
+    quality: z.number(),
+  })).optional(),
 });
 export type SightingUpdate = z.infer<typeof sightingUpdateSchema>;
 

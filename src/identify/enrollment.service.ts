@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { GalleryConfig } from '../config/schema.js';
-import { isFaceStreamError } from '../errors/index.js';
+import { FaceStreamError, isFaceStreamError } from '../errors/index.js';
+import { cosineDistance } from '../common/vectors.js';
+import type { FaceVectors } from '../store/evidence.repository.js';
 import type { DataStore } from '../store/data.store.js';
 import { CROPS_DIR, personCropsDir, resolveInDataDir, SIGHTING_CROPS_DIR } from '../store/data-paths.js';
 import type { FaceSample } from '../store/samples.repository.js';
@@ -19,19 +21,22 @@ export const rejectReasons = ['no_face', 'several_faces', 'too_small', 'too_blur
 export type RejectReason = (typeof rejectReasons)[number];
 
 /** The outcome of one photo offered for enrollment. */
+/** Another enrolled person this face comes within the 1:1 threshold of: a look-alike (relatives), not an error. */
+export interface LookalikeFlag { personId: string; name: string; distance: number }
+
 export type EnrollOutcome =
-  | { file: string; status: 'accepted'; sampleId: number; box: Box; quality: FaceQuality }
+  | { file: string; status: 'accepted'; sampleId: number; box: Box; quality: FaceQuality; lookalikes?: LookalikeFlag[] }
   | { file: string; status: 'skipped'; reason: 'duplicate'; detail: string; sampleId: number }
   | { file: string; status: 'rejected'; reason: RejectReason; detail: string; match?: { personId: string; name: string; distance: number } };
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 export interface EnrollmentDeps {
-  store: Pick<DataStore, 'transaction' | 'bumpRevision' | 'people' | 'samples' | 'audit'>;
-  index: Pick<GalleryIndex, 'modelId' | 'closed' | 'assertModel' | 'search' | 'applyChanges' | 'refreshModelState' | 'rebuild'>;
+  store: Pick<DataStore, 'transaction' | 'bumpRevision' | 'people' | 'samples' | 'audit' | 'evidence'>;
+  index: Pick<GalleryIndex, 'modelId' | 'dim' | 'closed' | 'assertModel' | 'search' | 'applyChanges' | 'refreshModelState' | 'rebuild'>;
   people: Pick<PeopleService, 'getPerson'>;
   engine: FaceAnalyzer;
-  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'> & Partial<Pick<GalleryConfig, 'enrollMinFaceSize' | 'enrollMinSharpness'>>;
+  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'> & Partial<Pick<GalleryConfig, 'enrollMinFaceSize' | 'enrollMinSharpness' | 'mislabelDistance'>>;
   /** Data directory: crops are written under <dataDir>/crops/<personId>/. */
   dataDir: string;
 }
@@ -48,11 +53,13 @@ export class EnrollmentService {
 
   /**
    * Offer one photo of a person. Exactly one usable face is required; a near-duplicate of one of
-   * the person's samples is skipped; a face that matches a *different* person within the
-   * threshold is rejected as a likely mislabel unless `force`. Outcomes are return values;
-   * only an unknown person id or a model mismatch throw.
+   * the person's samples is skipped. A face within the 1:1 threshold of a *different* person is
+   * enrolled and flagged as a look-alike pair (relatives look alike); only one closer than
+   * gallery.mislabelDistance (closer than different people come on LFW) is rejected as a likely
+   * mislabel, unless `force` or `correction` (the user's own word: "this is X"). Outcomes are
+   * return values; only an unknown person id or a model mismatch throw.
    */
-  async enrollPhoto(personId: string, photo: Buffer | string, options: { label?: string; force?: boolean; actor?: string } = {}): Promise<EnrollOutcome> {
+  async enrollPhoto(personId: string, photo: Buffer | string, options: { label?: string; force?: boolean; correction?: boolean; actor?: string } = {}): Promise<EnrollOutcome> {
     const { store, index, people, engine, settings, dataDir } = this.deps;
     const file = options.label ?? (typeof photo === 'string' ? photo : 'upload');
     people.getPerson(personId);
@@ -100,11 +107,16 @@ export class EnrollmentService {
     if (own) return { file, status: 'skipped', reason: 'duplicate', detail: `within ${round6(own.distance)} of sample ${own.sampleId}`, sampleId: own.sampleId };
     const sameImage = store.samples.byPerson(personId).find((s) => s.imageSha256 === imageSha256 && s.modelId === this.modelId);
     if (sameImage) return { file, status: 'skipped', reason: 'duplicate', detail: 'the same photo is already enrolled', sampleId: sameImage.id };
-    const other = hits.find((h) => h.personId !== personId && h.distance <= threshold);
-    if (other && !options.force) {
-      const otherId = other.personId;
-      const name = store.people.get(otherId)?.name ?? otherId;
-      return { file, status: 'rejected', reason: 'matches_other_person', detail: `the face matches ${name} (distance ${round6(other.distance)} <= ${round6(threshold)}); likely mislabelled (use force to add anyway)`, match: { personId: otherId, name, distance: round6(other.distance) } };
+    const nameOf = (id: string) => store.people.get(id)?.name ?? id;
+    const lookalikes = new Map<string, LookalikeFlag>();
+    for (const h of hits) {
+      if (h.personId === personId || h.distance > threshold || lookalikes.has(h.personId)) continue;
+      lookalikes.set(h.personId, { personId: h.personId, name: nameOf(h.personId), distance: round6(Math.max(0, h.distance)) });
+    }
+    const closest = [...lookalikes.values()][0];
+    const mislabel = settings.mislabelDistance ?? threshold;
+    if (closest && closest.distance < mislabel && !options.force && !options.correction) {
+      return { file, status: 'rejected', reason: 'matches_other_person', detail: `the face is ${closest.distance} from ${closest.name}: closer than different people come (gallery.mislabelDistance ${mislabel}); likely mislabelled (use force to add anyway)`, match: closest };
     }
     const rel = path.join(CROPS_DIR, personId, `${randomUUID()}.jpg`);
     mkdirSync(personCropsDir(dataDir, personId), { recursive: true });
@@ -113,9 +125,10 @@ export class EnrollmentService {
     let sample: FaceSample;
     try {
       sample = store.transaction(() => {
-        const s = store.samples.add({ personId, modelId: this.modelId, embedding, imageSha256, cropFile: rel, quality: { ...face.quality, box: face.box } });
+        const confirm = face.confirmEmbedding && engine.confirmModelId ? { modelId: engine.confirmModelId, embedding: face.confirmEmbedding } : undefined;
+        const s = store.samples.add({ personId, modelId: this.modelId, embedding, imageSha256, cropFile: rel, quality: { ...face.quality, box: face.box }, confirm });
         store.bumpRevision();
-        store.audit.record(options.actor ?? 'cli', 'sample.add', personId, { sampleId: s.id, forced: Boolean(other && options.force) });
+        store.audit.record(options.actor ?? 'cli', options.correction ? 'sample.add.correction' : 'sample.add', personId, { sampleId: s.id, forced: Boolean(closest && closest.distance < mislabel && options.force), lookalikes: [...lookalikes.keys()] });
         return s;
       });
     } catch (e) {
@@ -123,7 +136,80 @@ export class EnrollmentService {
       throw e;
     }
     index.applyChanges({ added: [{ sampleId: sample.id, personId, embedding }] });
-    return { file, status: 'accepted', sampleId: sample.id, box: face.box, quality: face.quality };
+    return { file, status: 'accepted', sampleId: sample.id, box: face.box, quality: face.quality, ...(lookalikes.size ? { lookalikes: [...lookalikes.values()] } : {}) };
+  }
+
+  /**
+   * A correction's positive samples ("this is X" on a sighting, naming a stranger): faces already
+   * embedded by the pipeline become samples of the person without the mislabel check (the user's
+   * word). Faces of another model, and near-duplicates of the person's samples, are skipped.
+   * `cropJpeg` (the sighting's crop) is stored as each sample's crop (thumbnail, reindex input).
+   */
+  addCorrectionSamples(personId: string, faces: readonly FaceVectors[], options: { cropJpeg?: Buffer | undefined; actor: string; source: string }): { added: number[]; skipped: number } {
+    const { store, index, people, engine, settings, dataDir } = this.deps;
+    people.getPerson(personId);
+    index.assertModel();
+    const added: { sampleId: number; personId: string; embedding: Float32Array }[] = [];
+    const files: string[] = [];
+    let skipped = 0;
+    try {
+      store.transaction(() => {
+        for (const [i, f] of faces.entries()) {
+          if (f.modelId !== this.modelId || f.embedding.length !== index.dim) { skipped++; continue; }
+          const dup = index.search(f.embedding, settings.topK).some((h) => h.personId === personId && h.distance < settings.duplicateDistance)
+            || added.some((a) => cosineDistance(a.embedding, f.embedding) < settings.duplicateDistance);
+          if (dup) { skipped++; continue; }
+          let rel: string | null = null;
+          if (options.cropJpeg) {
+            rel = path.join(CROPS_DIR, personId, `${randomUUID()}.jpg`);
+            mkdirSync(personCropsDir(dataDir, personId), { recursive: true });
+            writeFileSync(resolveInDataDir(dataDir, rel), options.cropJpeg);
+            files.push(rel);
+          }
+          const confirm = f.confirm && f.confirm.modelId === engine.confirmModelId ? f.confirm : undefined;
+          const imageSha256 = sha256(Buffer.concat([Buffer.from(`${options.source}:${i}:`), Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength)]));
+          const sample = store.samples.add({ personId, modelId: this.modelId, embedding: f.embedding, imageSha256, cropFile: rel, quality: { source: options.source }, confirm });
+          added.push({ sampleId: sample.id, personId, embedding: f.embedding });
+        }
+        if (added.length) {
+          store.bumpRevision();
+          store.audit.record(options.actor, 'sample.add.correction', personId, { samples: added.map((a) => a.sampleId), source: options.source });
+        }
+      });
+    } catch (e) {
+      for (const rel of files) rmSync(resolveInDataDir(dataDir, rel), { force: true });
+      throw e;
+    }
+    if (added.length) index.applyChanges({ added });
+    return { added: added.map((a) => a.sampleId), skipped };
+  }
+
+  /**
+   * `facestream correct IMAGE --not NAME`: the photo's main face becomes evidence that it is not
+   * this person (the naming rule then keeps faces close to it from being named `personId`).
+   */
+  async addEvidenceFromPhoto(personId: string, photo: Buffer | string, options: { actor?: string; label?: string } = {}): Promise<{ evidence: number; box: Box }> {
+    const { store, index, people, engine } = this.deps;
+    people.getPerson(personId);
+    index.assertModel();
+    const face = await this.primaryFace(photo, options.label ?? (typeof photo === 'string' ? photo : 'upload'));
+    const confirm = face.confirmEmbedding && engine.confirmModelId ? { modelId: engine.confirmModelId, embedding: face.confirmEmbedding } : undefined;
+    const n = store.transaction(() => {
+      const k = store.evidence.addEvidence(personId, [{ modelId: this.modelId, embedding: face.embedding!, confirm }], 'photo', null);
+      store.audit.record(options.actor ?? 'cli', 'evidence.not-person', personId, { source: 'photo', faces: k });
+      return k;
+    });
+    return { evidence: n, box: face.box };
+  }
+
+  /** The largest embedded face of a photo, or a clear error. */
+  private async primaryFace(photo: Buffer | string, label: string) {
+    const { engine } = this.deps;
+    const r = await (engine.analyzePhoto ? engine.analyzePhoto(photo) : engine.analyze(photo, { confirm: true }));
+    const usable = r.faces.filter((f) => f.embedding);
+    if (r.faces.length === 0) throw new FaceStreamError('E_NO_FACE', `${label}: no face found`);
+    if (usable.length === 0) throw new FaceStreamError('E_FACE_REJECTED', `${label}: no face passed the quality gate (${[...new Set(r.faces.flatMap((f) => f.quality.reasons))].join(', ')})`);
+    return usable.reduce((a, b) => (a.box.width * a.box.height >= b.box.width * b.box.height ? a : b));
   }
 
   /**
@@ -136,7 +222,7 @@ export class EnrollmentService {
     const { store, index, engine, dataDir } = this.deps;
     const all = [...store.samples.iterate()];
     const failed: { sampleId: number; reason: string }[] = [];
-    const updates: { id: number; embedding: Float32Array }[] = [];
+    const updates: { id: number; embedding: Float32Array; confirm: { modelId: string; embedding: Float32Array } | undefined }[] = [];
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
       progress?.(i, all.length);
@@ -145,18 +231,18 @@ export class EnrollmentService {
         if (!abs || !existsSync(abs)) { failed.push({ sampleId: s.id, reason: 'crop missing' }); continue; }
         const buf = readFileSync(abs);
         // The crop keeps a margin around the face: detect in it first, fall back to the whole crop.
-        let faces = (await engine.analyze(buf)).faces.filter((f) => f.embedding);
-        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true })).faces.filter((f) => f.embedding);
+        let faces = (await engine.analyze(buf, { confirm: true })).faces.filter((f) => f.embedding);
+        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true, confirm: true })).faces.filter((f) => f.embedding);
         const best = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
         if (!best) { failed.push({ sampleId: s.id, reason: 'no usable face in crop' }); continue; }
-        updates.push({ id: s.id, embedding: best.embedding! });
+        updates.push({ id: s.id, embedding: best.embedding!, confirm: best.confirmEmbedding && engine.confirmModelId ? { modelId: engine.confirmModelId, embedding: best.confirmEmbedding } : undefined });
       } catch (e) {
         failed.push({ sampleId: s.id, reason: (e as Error).message });
       }
     }
     progress?.(all.length, all.length);
     store.transaction(() => {
-      for (const u of updates) store.samples.updateEmbedding(u.id, this.modelId, u.embedding);
+      for (const u of updates) store.samples.updateEmbedding(u.id, this.modelId, u.embedding, u.confirm);
       store.bumpRevision();
       store.audit.record('cli', 'gallery.reindex', null, { modelId: this.modelId, reembedded: updates.length, failed: failed.length });
     });

@@ -47,6 +47,21 @@ export interface ImportResult {
   remapped?: RemappedId[];
 }
 
+const confirmVector = z.strictObject({ modelId: z.string().min(1).max(200), embedding: z.string().min(1).max(100_000) });
+const b64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+/** A base64 float32 vector of `dim` dimensions, L2-normalised with finite numbers, or a clear error. */
+function decodeVector(b: string, dim: number | undefined, where: string): Float32Array {
+  const buf = Buffer.from(b, 'base64');
+  if (buf.byteLength === 0 || buf.byteLength % 4 !== 0 || (dim !== undefined && buf.byteLength !== dim * 4)) throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${where}: the embedding has ${buf.byteLength / 4} dimensions${dim === undefined ? '' : `, the file says ${dim}`}`);
+  const v = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  // NaN and Infinity poison every distance; embeddings are L2-normalised
+  if (!Number.isFinite(norm) || Math.abs(Math.sqrt(norm) - 1) > 1e-3) throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${where}: the embedding is not an L2-normalised vector of finite numbers`);
+  return v;
+}
+
 /** The portable gallery file (`facestream gallery export`). */
 export const galleryFileSchema = z.strictObject({
   format: z.literal('facestream-gallery'),
@@ -64,13 +79,18 @@ export const galleryFileSchema = z.strictObject({
       quality: boundedObject,
       thumbnail: z.string().nullable().describe('base64 JPEG'),
       createdAt: z.string(),
+      confirm: confirmVector.optional().describe('the confirming model\'s embedding (two witnesses)'),
     })),
+    notEvidence: z.array(z.strictObject({
+      embedding: z.string().min(1).describe('base64 of little-endian float32, the file\'s model'),
+      confirm: confirmVector.optional(),
+    })).max(100_000).optional().describe('faces the user said are NOT this person (corrections)'),
   })),
 });
 export type GalleryFile = z.infer<typeof galleryFileSchema>;
 
 export interface GalleryTransferDeps {
-  store: Pick<DataStore, 'transaction' | 'bumpRevision' | 'people' | 'samples' | 'audit'>;
+  store: Pick<DataStore, 'transaction' | 'bumpRevision' | 'people' | 'samples' | 'audit' | 'evidence'>;
   index: Pick<GalleryIndex, 'modelId' | 'assertModel' | 'applyChanges'>;
   people: Pick<PeopleService, 'thumbnail'>;
   engine: Pick<FaceAnalyzer, 'dim'>;
@@ -88,6 +108,7 @@ export class GalleryTransferService {
   exportGallery(): GalleryFile {
     const { store, index, people, engine } = this.deps;
     index.assertModel();
+    const evidence = store.evidence.evidence(this.modelId);
     return {
       format: 'facestream-gallery', version: 1, modelId: this.modelId, dim: engine.dim, exportedAt: new Date().toISOString(),
       people: store.people.list().map((p) => ({
@@ -96,7 +117,9 @@ export class GalleryTransferService {
           embedding: Buffer.from(s.embedding.buffer, s.embedding.byteOffset, s.embedding.byteLength).toString('base64'),
           imageSha256: s.imageSha256, quality: s.quality, createdAt: s.createdAt,
           thumbnail: people.thumbnail(s.id)?.toString('base64') ?? null,
+          ...(s.confirm ? { confirm: { modelId: s.confirm.modelId, embedding: b64(s.confirm.embedding) } } : {}),
         })),
+        notEvidence: evidence.filter((e) => e.notPersonId === p.id).map((e) => ({ embedding: b64(e.embedding), ...(e.confirm ? { confirm: { modelId: e.confirm.modelId, embedding: b64(e.confirm.embedding) } } : {}) })),
       })),
     };
   }
@@ -133,30 +156,30 @@ export class GalleryTransferService {
       id: idOf.get(p.id)!, name: p.name, metadata: p.metadata,
       samples: p.samples.map((s, si) => {
         const where = `people.${pi}.samples.${si}`;
-        const buf = Buffer.from(s.embedding, 'base64');
-        if (buf.byteLength !== file.dim * 4) throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${where}: the embedding has ${buf.byteLength / 4} dimensions, the file says ${file.dim}`);
-        const embedding = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-        let norm = 0;
-        for (const x of embedding) norm += x * x;
-        // NaN and Infinity poison every distance; embeddings are L2-normalised
-        if (!Number.isFinite(norm) || Math.abs(Math.sqrt(norm) - 1) > 1e-3) throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${where}: the embedding is not an L2-normalised vector of finite numbers`);
+        const embedding = decodeVector(s.embedding, file.dim, where);
+        const confirm = s.confirm ? { modelId: s.confirm.modelId, embedding: decodeVector(s.confirm.embedding, undefined, `${where}.confirm`) } : undefined;
         const thumbnail = s.thumbnail ? Buffer.from(s.thumbnail, 'base64') : null;
         // thumbnails are served as image/jpeg and are the input of reindex: JPEG only
         if (thumbnail && !(thumbnail.length > 3 && thumbnail[0] === 0xff && thumbnail[1] === 0xd8 && thumbnail[2] === 0xff)) {
           throw new FaceStreamError('E_INVALID_GALLERY_FILE', `${where}: the thumbnail is not a JPEG`);
         }
-        return { embedding, thumbnail, imageSha256: s.imageSha256, quality: s.quality };
+        return { embedding, thumbnail, imageSha256: s.imageSha256, quality: s.quality, confirm };
       }),
+      notEvidence: (p.notEvidence ?? []).map((e, ei) => ({
+        modelId: file.modelId, embedding: decodeVector(e.embedding, file.dim, `people.${pi}.notEvidence.${ei}`),
+        confirm: e.confirm ? { modelId: e.confirm.modelId, embedding: decodeVector(e.confirm.embedding, undefined, `people.${pi}.notEvidence.${ei}.confirm`) } : undefined,
+      })),
     }));
     // every id is a UUID now, so this cannot refuse; it stays the one check of a crop folder
     const cropDirs = new Map(people.map((p) => [p.id, personCropsDir(dataDir, p.id)]));
     const added: { sampleId: number; personId: string; embedding: Float32Array }[] = [];
     const written: string[] = [];
-    let created = 0, skipped = 0;
+    let created = 0, skipped = 0, evidenceAdded = 0;
     try {
       store.transaction(() => {
         for (const p of people) {
-          if (!store.people.get(p.id)) { store.people.create(p.name, p.metadata, p.id); created++; }
+          const isNew = !store.people.get(p.id);
+          if (isNew) { store.people.create(p.name, p.metadata, p.id); created++; }
           for (const s of p.samples) {
             if (store.samples.hasImage(p.id, s.imageSha256)) { skipped++; continue; }
             let cropFile: string | null = null;
@@ -167,12 +190,14 @@ export class GalleryTransferService {
               writeFileSync(abs, s.thumbnail);
               written.push(abs);
             }
-            const row = store.samples.add({ personId: p.id, modelId: file.modelId, embedding: s.embedding, imageSha256: s.imageSha256, cropFile, quality: s.quality });
+            const row = store.samples.add({ personId: p.id, modelId: file.modelId, embedding: s.embedding, imageSha256: s.imageSha256, cropFile, quality: s.quality, confirm: s.confirm });
             added.push({ sampleId: row.id, personId: p.id, embedding: s.embedding });
           }
+          // evidence comes with a person new here (an existing person keeps theirs: no double counting)
+          if (isNew && p.notEvidence.length) evidenceAdded += store.evidence.addEvidence(p.id, p.notEvidence, 'photo', null);
         }
         if (added.length) store.bumpRevision();
-        store.audit.record(actor, 'gallery.import', null, { people: created, samples: added.length, skipped, remapped: remapped.length });
+        store.audit.record(actor, 'gallery.import', null, { people: created, samples: added.length, skipped, remapped: remapped.length, evidence: evidenceAdded });
       });
     } catch (e) {
       for (const f of written) rmSync(f, { force: true });

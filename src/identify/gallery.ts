@@ -13,6 +13,9 @@ import { GalleryTransferService } from './gallery-transfer.service.js';
 import type { FaceAnalyzer, GalleryLogger } from './gallery.types.js';
 import { IdentificationService } from './identification.service.js';
 import { PeopleService } from './people.service.js';
+import { WitnessGallery } from './witness.gallery.js';
+import { galleryReview, type GalleryReview } from './review.js';
+import type { EvidenceRepository } from '../store/evidence.repository.js';
 
 export type { IdentifyMatch } from '../contracts/match.js';
 
@@ -55,8 +58,18 @@ export interface Gallery {
   readonly alertRules: AlertRulesRepository;
   readonly corrections: CorrectionsRepository;
   readonly retention: RetentionRepository;
+  /** Sighting faces and correction evidence ("not this person"). */
+  readonly evidence: EvidenceRepository;
+  /** Confirmer vectors, correction evidence and look-alike pairs, as the naming rule uses them. */
+  readonly witnesses: WitnessGallery;
   /** The database answers (readiness). */
   ping(): boolean;
+  /** Look-alike pairs of the gallery and people whose recent sightings split in two (the people page). */
+  review(): GalleryReview;
+  /** Changes with every sample added, removed or re-embedded. */
+  revision(): number;
+  /** Every sample vector of the engine's model (the vision workers' two-witness pre-filter). */
+  proposerVectors(): Generator<Float32Array>;
   /** Save the index if it changed, then close the database. Idempotent; runs every step. */
   close(): void;
 }
@@ -74,15 +87,24 @@ export function openGallery(options: GalleryOptions): Gallery {
     throw e;
   }
   const people = new PeopleService({ store, index, dataDir });
+  const witnesses = new WitnessGallery({ store, index, lookalikeDistance: engine.threshold, confirmModelId: engine.confirmModelId });
   let closed = false;
   return {
-    dataDir, index, people,
+    dataDir, index, people, witnesses, evidence: store.evidence,
     enrollment: new EnrollmentService({ store, index, people, engine, settings, dataDir }),
-    matcher: new IdentificationService({ index, people: store.people, engine, settings }),
+    matcher: new IdentificationService({ index, people: store.people, engine, settings, witnesses }),
     transfer: new GalleryTransferService({ store, index, people, engine, dataDir }),
     sightings: store.sightings, keys: store.keys, audit: store.audit,
     alertRules: store.alertRules, corrections: store.corrections, retention: store.retention,
     ping: () => store.ping(),
+    revision: () => store.revision,
+    review: () => galleryReview({
+      people: { find: (id) => people.find(id), ids: () => people.listPeople({ limit: 1_000_000 }).items.map((p) => p.id) },
+      lookalikePairs: () => witnesses.lookalikePairs(),
+      recentSightingVectors: (id) => store.evidence.recentSightingVectors(id, index.modelId),
+      minSeparation: engine.identifyThreshold ?? engine.threshold,
+    }),
+    *proposerVectors() { for (const s of store.samples.iterate()) if (s.modelId === index.modelId) yield s.embedding; },
     close() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,4 @@
-import type { AnalyzeOptions, AnalyzeResult } from '../vision/face.pipeline.js';
+import type { AnalyzeOptions, AnalyzeResult, DecisionRules } from '../vision/face.pipeline.js';
 import type { ImageInput, RgbImage } from '../vision/decode/image.decoder.js';
 
 /** What the gallery needs from the engine (FacePipeline satisfies it; tests may fake it). */
@@ -11,6 +11,10 @@ export interface FaceAnalyzer {
   readonly identifyThreshold?: number;
   /** The second-nearest person must be at least this much farther for a name; default 0. */
   readonly identifyMinMargin?: number;
+  /** The naming rule (single model or two witnesses); default: single with identifyThreshold / identifyMinMargin. */
+  readonly decisionRules?: DecisionRules;
+  /** The confirming model of two-witness mode: photos analysed get its embedding too (confirmEmbedding). */
+  readonly confirmModelId?: string | undefined;
   /** Jittered chips averaged into each gallery sample (embedder.enrollJitter); default 0. */
   readonly enrollJitter?: number;
   decode(input: ImageInput): Promise<RgbImage>;

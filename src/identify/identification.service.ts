@@ -6,6 +6,8 @@ import type { Person } from '../store/people.repository.js';
 import type { GalleryIndex } from './gallery.index.js';
 import { round6, type FaceAnalyzer } from './gallery.types.js';
 import { matchPeople } from './matcher.js';
+import { twoWitnessVerdict, witnessVerdict, type WitnessRule } from './decision.js';
+import type { WitnessGallery } from './witness.gallery.js';
 
 export interface IdentifiedFace {
   box: Box;
@@ -18,8 +20,10 @@ export interface IdentifiedFace {
 export interface IdentificationDeps {
   index: Pick<GalleryIndex, 'modelId' | 'assertModel' | 'search' | 'distancesTo'>;
   people: { get(id: string): Person | undefined };
-  engine: Pick<FaceAnalyzer, 'threshold' | 'identifyThreshold' | 'identifyMinMargin' | 'analyze' | 'analyzePhoto'>;
+  engine: Pick<FaceAnalyzer, 'threshold' | 'identifyThreshold' | 'identifyMinMargin' | 'analyze' | 'analyzePhoto' | 'decisionRules' | 'confirmModelId'>;
   settings: Pick<GalleryConfig, 'topK' | 'aggregation' | 'ambiguityMargin'>;
+  /** Confirmer vectors, correction evidence and look-alike pairs; without it: no evidence, no pairs, single model. */
+  witnesses?: WitnessGallery;
 }
 
 /**
@@ -37,17 +41,48 @@ export class IdentificationService {
   get threshold(): number { return this.deps.engine.identifyThreshold ?? this.deps.engine.threshold; }
   get minMargin(): number { return this.deps.engine.identifyMinMargin ?? 0; }
 
-  /** Identify one embedding (the stream pipeline's entry point): open-set, with margin rule. */
-  identify(embedding: Float32Array, modelId: string = this.modelId): IdentifyMatch {
-    const { index, settings } = this.deps;
+  /** The proposer's rule of the configured mode (single model: its open-set rule). */
+  private get rules(): { proposer: WitnessRule; confirmer?: WitnessRule } {
+    const r = this.deps.engine.decisionRules;
+    if (!r) return { proposer: { threshold: this.threshold, minMargin: this.minMargin, lookalikeMargin: this.minMargin } };
+    return r.mode === 'two-witness' ? { proposer: r.proposer, confirmer: r.confirmer } : { proposer: r.single };
+  }
+
+  /** Two witnesses are required for a name (identify.mode). */
+  get twoWitness(): boolean { return this.rules.confirmer !== undefined; }
+
+  /** The proposer's open-set threshold in the configured mode (what the vision worker pre-filters with). */
+  get proposerThreshold(): number { return this.rules.proposer.threshold; }
+
+  /**
+   * Identify one face (the stream pipeline's entry point): the proposer's search, then the naming
+   * rule of src/identify/decision.ts (threshold, margin, look-alike margin, correction evidence, and
+   * in two-witness mode the confirmer's agreement on `confirmEmbedding`).
+   */
+  identify(embedding: Float32Array, modelId: string = this.modelId, confirmEmbedding?: Float32Array): IdentifyMatch {
+    const { index, settings, witnesses } = this.deps;
     index.assertModel(modelId);
+    const rules = this.rules;
     const hits = index.search(embedding, settings.topK).map((h) => ({ personId: h.personId, distance: Math.max(0, h.distance) }));
-    const r = matchPeople(hits, { threshold: this.threshold, aggregation: settings.aggregation, ambiguityMargin: Math.max(settings.ambiguityMargin, this.minMargin), minMargin: this.minMargin }, (personId) => index.distancesTo(personId, embedding));
+    const r = matchPeople(hits, { threshold: rules.proposer.threshold, aggregation: settings.aggregation, ambiguityMargin: Math.max(settings.ambiguityMargin, rules.proposer.minMargin), minMargin: rules.proposer.minMargin }, (personId) => index.distancesTo(personId, embedding));
+    const lookalike = witnesses?.lookalike;
+    const proposerView = { ranked: r.candidates, evidence: witnesses?.proposerEvidence(embedding) };
+    let confirm: IdentifyMatch['confirm'] = null;
+    let verdict;
+    if (rules.confirmer) {
+      const view = confirmEmbedding && witnesses ? witnesses.confirmerView(confirmEmbedding, r.candidates.map((c) => c.personId)) : null;
+      verdict = twoWitnessVerdict(proposerView, view, { proposer: rules.proposer, confirmer: rules.confirmer }, lookalike);
+      const top = view?.ranked[0];
+      if (top) confirm = { personId: top.personId, distance: round6(top.distance), threshold: rules.confirmer.threshold };
+    } else {
+      verdict = witnessVerdict(proposerView, rules.proposer, lookalike);
+    }
     const nameOf = (id: string) => this.deps.people.get(id)?.name ?? id;
     return {
-      personId: r.personId, name: r.personId ? nameOf(r.personId) : null,
+      personId: verdict.personId, name: verdict.personId ? nameOf(verdict.personId) : null,
       distance: r.distance === null ? null : round6(r.distance), score: r.distance === null ? null : round6(1 - r.distance),
-      ambiguous: r.ambiguous, threshold: this.threshold,
+      ambiguous: r.ambiguous || verdict.reason === 'margin' || verdict.reason === 'lookalike', threshold: rules.proposer.threshold,
+      reason: verdict.reason, confirm,
       candidates: r.candidates.slice(0, 5).map((c) => ({ ...c, distance: round6(c.distance), name: nameOf(c.personId) })),
     };
   }
@@ -59,7 +94,7 @@ export class IdentificationService {
     const r = await (engine.analyzePhoto ? engine.analyzePhoto(input) : engine.analyze(input));
     return {
       width: r.width, height: r.height, modelId: r.modelId,
-      faces: r.faces.map((f) => ({ box: f.box, detectionScore: f.score, quality: f.quality, match: f.embedding ? this.identify(f.embedding, r.modelId) : null })),
+      faces: r.faces.map((f) => ({ box: f.box, detectionScore: f.score, quality: f.quality, match: f.embedding ? this.identify(f.embedding, r.modelId, f.confirmEmbedding) : null })),
     };
   }
 }

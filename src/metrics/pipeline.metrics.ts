@@ -14,6 +14,8 @@ export class PipelineMetrics {
   readonly framesStill: Counter<'camera'>;
   readonly facesDetected: Counter<'camera'>;
   readonly facesEmbedded: Counter<'camera'>;
+  /** Faces the confirming model (two witnesses) embedded: those the proposer could name. */
+  readonly facesConfirmed: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
   readonly queueActive: Gauge<'queue'>;
   /** Embedded faces by identification outcome: known, unknown, ambiguous (hub). */
@@ -31,6 +33,7 @@ export class PipelineMetrics {
     this.framesStill = new Counter({ name: 'facestream_frames_still_total', help: 'Frames not analysed because nothing moved and the camera had no open track (motion gate)', labelNames: ['camera'], registers });
     this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
     this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
+    this.facesConfirmed = new Counter({ name: 'facestream_faces_confirmed_total', help: 'Faces the confirming model embedded (two witnesses: faces the proposer could name)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
     this.queueActive = new Gauge({ name: 'facestream_queue_active', help: 'Jobs being processed per queue', labelNames: ['queue'], registers });
     this.identifications = new Counter({ name: 'facestream_identifications_total', help: 'Embedded faces identified by the hub, by outcome (known, unknown, ambiguous)', labelNames: ['camera', 'outcome'], registers });

@@ -7,6 +7,7 @@ import type { FaceAnalyzer } from '../identify/gallery.types.js';
 import { Alerting } from '../notify/alerting.js';
 import { MqttPublisher } from '../notify/mqtt/index.js';
 import { createRedis } from '../queue/redis.connection.js';
+import { ProposalVectorsStore } from '../queue/proposal-vectors.store.js';
 import { writeSightingCrop } from '../store/data-paths.js';
 import { CameraStatusSource } from '../track/camera-status.source.js';
 import { SightingService } from '../track/sighting.service.js';
@@ -53,6 +54,7 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   const cameras = new CameraStatusSource({ subscriber, redis, prefix: config.redis.prefix, logger });
   const sightings = new SightingService({
     rows: gallery.sightings, clusters: gallery.corrections,
+    faces: { store: gallery.evidence, modelId: gallery.index.modelId, confirmModelId: deps.engine.confirmModelId },
     crops: { writeSightingCrop: (id, jpeg) => writeSightingCrop(config.data.dir, id, jpeg) },
     logger, runId: Date.now().toString(36),
   });
@@ -68,6 +70,19 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
       cameras: { list: () => cameras.statuses().map((c) => ({ id: c.cameraId, name: c.name })) },
     })
     : undefined;
+  // two witnesses: the vision workers confirm only faces within the proposer's threshold of a sample
+  const proposals = new ProposalVectorsStore(redis, config.redis.prefix);
+  let published: string | null = null;
+  const publishProposals = async () => {
+    const revision = `${gallery.index.modelId}@${gallery.revision()}`;
+    if (revision === published) return;
+    await proposals.publish(revision, gallery.index.dim, gallery.proposerVectors());
+    published = revision;
+  };
+  const proposalTimer = deps.engine.confirmModelId
+    ? setInterval(() => { publishProposals().catch((e: Error) => logger.warn({ err: e.message }, 'gallery vectors not published')); }, 2000)
+    : undefined;
+  proposalTimer?.unref();
   if (mqtt) {
     gallery.people.events.on('person.saved', (p) => mqtt.personAdded({ id: p.id, name: p.name }));
     gallery.people.events.on('person.erased', (id) => mqtt.personRemoved(id));
@@ -76,6 +91,7 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   const close = () => (closing ??= (async () => {
     const errors: unknown[] = [];
     const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
+    if (proposalTimer) clearInterval(proposalTimer);
     await step(() => mqtt?.close());
     await step(() => alerting.close());
     await step(() => cameras.close());
@@ -86,6 +102,9 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   })());
   try {
     await cameras.start();
+    if (deps.engine.confirmModelId) await publishProposals();
+    const missing = gallery.witnesses.missingConfirm();
+    if (missing > 0) logger.warn({ samples: missing, confirmModel: deps.engine.confirmModelId }, 'samples without the confirming model\'s embedding are never named under two witnesses: run `facestream gallery reindex`');
     alerting.start();
     await mqtt?.start();
   } catch (e) {

@@ -11,6 +11,8 @@ import { FramesProducer } from '../queue/frames.queue.js';
 import { createRedis } from '../queue/redis.connection.js';
 import type { Identifier, SightingSink } from '../track/identifier.js';
 import { VisionWorker, type FrameAnalyzer } from '../vision/vision.worker.js';
+import { ProposalFilter } from '../vision/proposal.filter.js';
+import { ProposalVectorsStore } from '../queue/proposal-vectors.store.js';
 import { setHeapGrowingPercent } from './heap-growth.js';
 
 /** A started role: close() stops it (idempotent) and releases its Redis connections. */
@@ -45,7 +47,11 @@ export function startVisionRole(config: Settings, deps: RoleDeps & { analyzer: F
   setHeapGrowingPercent(config.vision.heapGrowingPercent);
   const redis = createRedis(deps.redisUrl ?? config.redis.url, 'facestream-vision');
   const faces = new FacesProducer(redis, config.redis.prefix, config.redis.eventsMaxLen);
-  const worker = new VisionWorker(config.vision, { connection: redis, prefix: config.redis.prefix, analyzer: deps.analyzer, faces, logger: deps.logger, metrics: deps.metrics, name: deps.name, embedAll: deps.embedAll });
+  const rules = deps.analyzer.decisionRules;
+  const proposals = deps.analyzer.confirmModelId && rules?.mode === 'two-witness'
+    ? new ProposalFilter(new ProposalVectorsStore(redis, config.redis.prefix), rules.proposer.threshold)
+    : undefined;
+  const worker = new VisionWorker(config.vision, { connection: redis, prefix: config.redis.prefix, analyzer: deps.analyzer, faces, logger: deps.logger, metrics: deps.metrics, name: deps.name, embedAll: deps.embedAll, proposals });
   worker.start();
   let closing: Promise<void> | undefined;
   return { worker, close: () => (closing ??= closeAll([() => worker.close(), () => faces.close(), () => redis.quit()])) };

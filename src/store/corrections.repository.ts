@@ -45,11 +45,22 @@ export class CorrectionsRepository {
     return (this.db.prepare('SELECT sighting_id AS id FROM unknown_clusters WHERE cluster_key = ?').all(key) as { id: number }[]).map((r) => r.id);
   }
 
-  /** Relabel one sighting as unknown (it did not show its person), audited. */
-  relabelUnknown(sightingId: number, label: string, actor: string, wrongPersonId: string, details: Record<string, unknown>): Sighting {
+  /** Relabel one sighting as unknown (it did not show its person), audited; `also` runs in the same transaction. */
+  relabelUnknown(sightingId: number, label: string, actor: string, wrongPersonId: string, details: Record<string, unknown>, also?: () => unknown): Sighting {
     return this.db.transaction(() => {
       const u = this.sightings.update(sightingId, { personId: null, label })!;
+      also?.();
       this.audit.record(actor, 'sighting.not-this-person', wrongPersonId, details);
+      return u;
+    }).immediate();
+  }
+
+  /** Relabel one sighting as a person ("this is X"), audited; `also` runs in the same transaction. */
+  relabelPerson(sightingId: number, personId: string, label: string, actor: string, details: Record<string, unknown>, also?: () => unknown): Sighting {
+    return this.db.transaction(() => {
+      const u = this.sightings.update(sightingId, { personId, label })!;
+      also?.();
+      this.audit.record(actor, 'sighting.assign', personId, details);
       return u;
     }).immediate();
   }

@@ -3,6 +3,7 @@ import { AlertRulesRepository } from './alert-rules.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { CorrectionsRepository } from './corrections.repository.js';
 import { openDatabase, type Db } from './database.js';
+import { EvidenceRepository } from './evidence.repository.js';
 import { KeysRepository } from './keys.repository.js';
 import { PeopleRepository } from './people.repository.js';
 import { RetentionRepository } from './retention.repository.js';
@@ -25,6 +26,7 @@ export class DataStore {
   readonly alertRules: AlertRulesRepository;
   readonly corrections: CorrectionsRepository;
   readonly retention: RetentionRepository;
+  readonly evidence: EvidenceRepository;
   private closed = false;
 
   constructor(readonly db: Db) {
@@ -36,6 +38,7 @@ export class DataStore {
     this.alertRules = new AlertRulesRepository(db);
     this.corrections = new CorrectionsRepository(db, this.sightings, this.audit);
     this.retention = new RetentionRepository(db);
+    this.evidence = new EvidenceRepository(db);
   }
 
   /** Open (creating and migrating) `<dataDir>/facestream.db`. */

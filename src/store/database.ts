@@ -117,6 +117,41 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX unknown_clusters_key ON unknown_clusters(cluster_key);
   `,
+  // 3: two witnesses and corrections as evidence. A sample keeps the confirming model's embedding
+  // beside the proposer's; a sighting keeps the embeddings of its best embedded faces (so a
+  // correction can use them; erased with the sighting); correction evidence holds faces the user
+  // said are NOT a person (erased with that person, kept when the sighting expires).
+  `
+  ALTER TABLE face_samples ADD COLUMN confirm_model_id TEXT;
+  ALTER TABLE face_samples ADD COLUMN confirm_embedding BLOB;
+
+  CREATE TABLE sighting_faces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sighting_id INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    confirm_model_id TEXT,
+    confirm_embedding BLOB,
+    named_person_id TEXT,
+    quality REAL NOT NULL DEFAULT 0
+  );
+  CREATE INDEX sighting_faces_sighting ON sighting_faces(sighting_id);
+
+  CREATE TABLE correction_evidence (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    not_person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    confirm_model_id TEXT,
+    confirm_embedding BLOB,
+    sighting_id INTEGER REFERENCES sightings(id) ON DELETE SET NULL,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX correction_evidence_person ON correction_evidence(not_person_id);
+  CREATE INDEX correction_evidence_sighting ON correction_evidence(sighting_id);
+  INSERT INTO meta (key, value) VALUES ('evidence_revision', '0');
+  `,
 ];
 
 export interface OpenDatabaseOptions {

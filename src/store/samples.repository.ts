@@ -12,11 +12,13 @@ export interface FaceSample {
   cropFile: string | null;
   quality: Record<string, unknown>;
   createdAt: string;
+  /** The confirming model's embedding of the same face (two witnesses), when it was computed. */
+  confirm?: { modelId: string; embedding: Float32Array } | undefined;
 }
 
 export type NewFaceSample = Omit<FaceSample, 'id' | 'createdAt'>;
 
-interface Row { id: number; person_id: string; model_id: string; dim: number; embedding: Buffer; image_sha256: string; crop_file: string | null; quality: string; created_at: string }
+interface Row { id: number; person_id: string; model_id: string; dim: number; embedding: Buffer; image_sha256: string; crop_file: string | null; quality: string; created_at: string; confirm_model_id: string | null; confirm_embedding: Buffer | null }
 
 export const embeddingToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
 export const blobToEmbedding = (b: Buffer): Float32Array => {
@@ -28,6 +30,7 @@ export const blobToEmbedding = (b: Buffer): Float32Array => {
 const toSample = (r: Row): FaceSample => ({
   id: r.id, personId: r.person_id, modelId: r.model_id, embedding: blobToEmbedding(r.embedding), imageSha256: r.image_sha256,
   cropFile: r.crop_file, quality: JSON.parse(r.quality) as Record<string, unknown>, createdAt: r.created_at,
+  ...(r.confirm_model_id && r.confirm_embedding ? { confirm: { modelId: r.confirm_model_id, embedding: blobToEmbedding(r.confirm_embedding) } } : {}),
 });
 
 export class SamplesRepository {
@@ -35,8 +38,8 @@ export class SamplesRepository {
 
   add(s: NewFaceSample): FaceSample {
     const at = nowIso();
-    const r = this.db.prepare('INSERT INTO face_samples (person_id, model_id, dim, embedding, image_sha256, crop_file, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(s.personId, s.modelId, s.embedding.length, embeddingToBlob(s.embedding), s.imageSha256, s.cropFile, JSON.stringify(s.quality), at);
+    const r = this.db.prepare('INSERT INTO face_samples (person_id, model_id, dim, embedding, image_sha256, crop_file, quality, created_at, confirm_model_id, confirm_embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.personId, s.modelId, s.embedding.length, embeddingToBlob(s.embedding), s.imageSha256, s.cropFile, JSON.stringify(s.quality), at, s.confirm?.modelId ?? null, s.confirm ? embeddingToBlob(s.confirm.embedding) : null);
     return { ...s, id: Number(r.lastInsertRowid), createdAt: at };
   }
 
@@ -71,8 +74,20 @@ export class SamplesRepository {
     return this.db.prepare('SELECT 1 FROM face_samples WHERE person_id = ? AND image_sha256 = ?').get(personId, imageSha256) !== undefined;
   }
 
-  updateEmbedding(id: number, modelId: string, embedding: Float32Array): void {
-    this.db.prepare('UPDATE face_samples SET model_id = ?, dim = ?, embedding = ? WHERE id = ?').run(modelId, embedding.length, embeddingToBlob(embedding), id);
+  updateEmbedding(id: number, modelId: string, embedding: Float32Array, confirm?: { modelId: string; embedding: Float32Array }): void {
+    this.db.prepare('UPDATE face_samples SET model_id = ?, dim = ?, embedding = ?, confirm_model_id = ?, confirm_embedding = ? WHERE id = ?')
+      .run(modelId, embedding.length, embeddingToBlob(embedding), confirm?.modelId ?? null, confirm ? embeddingToBlob(confirm.embedding) : null, id);
+  }
+
+  /** Confirming-model embeddings of every sample that has one of `confirmModelId`, with their person. */
+  confirmVectors(confirmModelId: string): { sampleId: number; personId: string; embedding: Float32Array }[] {
+    return (this.db.prepare('SELECT id, person_id, confirm_embedding FROM face_samples WHERE confirm_model_id = ? AND confirm_embedding IS NOT NULL').all(confirmModelId) as { id: number; person_id: string; confirm_embedding: Buffer }[])
+      .map((r) => ({ sampleId: r.id, personId: r.person_id, embedding: blobToEmbedding(r.confirm_embedding) }));
+  }
+
+  /** Samples of `modelId` that lack an embedding of the confirming model (reindex fills them). */
+  missingConfirm(modelId: string, confirmModelId: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM face_samples WHERE model_id = ? AND (confirm_model_id IS NULL OR confirm_model_id != ?)').get(modelId, confirmModelId) as { n: number }).n;
   }
 
   delete(id: number): boolean {

@@ -12,6 +12,8 @@ export interface TrackInputFace {
   score: number;
   quality: { size: number; sharpness: number; passed: boolean };
   embedding?: Float32Array;
+  /** The confirming model's embedding (two witnesses), when the vision worker computed one. */
+  confirmEmbedding?: Float32Array;
   /** undefined = not embedded (no vote); null = embedded but unknown. */
   match?: PersonMatch | null;
   crop?: string;
@@ -36,6 +38,8 @@ export interface FaceIdentity {
 export interface TrackInputFrame { seq: number; capturedAt: number; faces: TrackInputFace[] }
 
 export interface TrackerOptions extends Pick<TrackConfig, 'iouThreshold' | 'maxEmbeddingDistance' | 'closeAfterMs' | 'minFrames'> {
+  /** A second person with at least this share of the winner's votes leaves the track unnamed (track.splitVoteShare, default 0.2). */
+  splitVoteShare?: number;
   /** Centre-distance fallback in box sizes (config track.maxCenterShift; 0 or undefined = off). */
   maxCenterShift?: number;
   /** A known person wins the vote with at least this share of the identity votes (config track.minVoteShare, default 0.3). */
@@ -62,8 +66,13 @@ interface Track {
   mean: Float32Array | undefined;
   votes: Map<string, Vote>;
   unknownVotes: number;
+  /** Best crop of any embedded face (unknown sightings show it). */
   bestCrop: string | null;
   bestQuality: number;
+  /** Best crop per person among faces whose own embedding named them: a named sighting shows one of these. */
+  earnedCrops: Map<string, { crop: string; quality: number }>;
+  /** The best embedded faces (kept with the sighting for corrections). */
+  kept: KeptFace[];
   confirmed: boolean;
   unknownId: number | null;
   /** The newest face whose own embedding named someone (or null after an unknown one). */
@@ -72,6 +81,10 @@ interface Track {
 }
 
 const qualityScore = (q: TrackInputFace['quality']): number => (q.passed ? 1e9 : 0) + q.size * Math.sqrt(Math.max(0, q.sharpness));
+
+interface KeptFace { embedding: Float32Array; confirmEmbedding: Float32Array | undefined; personId: string | null; quality: number }
+/** Faces kept per sighting for corrections. */
+const KEEP_FACES = 3;
 
 /**
  * Joins the faces of one camera's frames (fed in sequence order) into tracks: greedy
@@ -129,7 +142,7 @@ export class CameraTracker {
       const t: Track = {
         id: `${this.idBase}-${++this.counter}`, box: face.box, firstSeen: frame.capturedAt, lastSeen: frame.capturedAt, lastSeq: frame.seq,
         frames: 0, embeddedFrames: 0, sum: undefined, mean: undefined, votes: new Map(), unknownVotes: 0,
-        bestCrop: null, bestQuality: -1, confirmed: false, unknownId: null, verified: null, lastAppearance: undefined,
+        bestCrop: null, bestQuality: -1, earnedCrops: new Map(), kept: [], confirmed: false, unknownId: null, verified: null, lastAppearance: undefined,
       };
       this.open.push(t);
       identities[f] = this.join(t, frame, face);
@@ -184,7 +197,14 @@ export class CameraTracker {
     t.frames++;
     const q = qualityScore(face.quality);
     if (face.crop && q > t.bestQuality) { t.bestQuality = q; t.bestCrop = face.crop; }
+    if (face.crop && face.match) {
+      const e = t.earnedCrops.get(face.match.personId);
+      if (!e || q > e.quality) t.earnedCrops.set(face.match.personId, { crop: face.crop, quality: q });
+    }
     if (face.embedding) {
+      t.kept.push({ embedding: face.embedding, confirmEmbedding: face.confirmEmbedding, personId: face.match ? face.match.personId : null, quality: q });
+      t.kept.sort((a, b) => b.quality - a.quality);
+      if (t.kept.length > KEEP_FACES) t.kept.length = KEEP_FACES;
       t.embeddedFrames++;
       t.sum ??= new Float32Array(face.embedding.length);
       for (let i = 0; i < t.sum.length; i++) t.sum[i]! += face.embedding[i]!;
@@ -212,6 +232,10 @@ export class CameraTracker {
     let best: Vote | undefined;
     for (const v of t.votes.values()) if (!best || v.count > best.count || (v.count === best.count && v.sumScore > best.sumScore)) best = v;
     if (!best) return undefined;
+    // faces of one track named as two people (look-alike relatives, or two people swapped in
+    // one track): no vote decides between them
+    const split = this.options.splitVoteShare ?? 0.2;
+    for (const v of t.votes.values()) if (v !== best && v.count >= Math.max(1, split * best.count)) return undefined;
     const total = [...t.votes.values()].reduce((n, v) => n + v.count, 0) + t.unknownVotes;
     return best.count >= (this.options.minVoteShare ?? 0.3) * total ? best : undefined;
   }
@@ -222,10 +246,12 @@ export class CameraTracker {
     return {
       version: 1, id: `${this.cameraId}:${t.id}`, status, cameraId: this.cameraId, trackId: t.id,
       personId: w?.personId ?? null, name: w?.name ?? null, unknownId: w ? null : t.unknownId,
-      label: w ? w.name : `unknown #${t.unknownId}`, crop: t.bestCrop,
+      // a named sighting shows a face whose own embedding named that person, never another face of the track
+      label: w ? w.name : `unknown #${t.unknownId}`, crop: w ? t.earnedCrops.get(w.personId)?.crop ?? null : t.bestCrop,
       firstSeen: t.firstSeen, lastSeen: t.lastSeen,
       maxScore: w ? round(w.maxScore) : null, meanScore: w ? round(w.sumScore / w.count) : null,
       frames: t.frames, embeddedFrames: t.embeddedFrames,
+      faces: t.kept.map((f) => ({ embedding: Array.from(f.embedding), ...(f.confirmEmbedding ? { confirmEmbedding: Array.from(f.confirmEmbedding) } : {}), personId: f.personId, quality: f.quality })),
     };
   }
 

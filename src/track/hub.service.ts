@@ -99,10 +99,11 @@ export class Hub extends EventEmitter<HubEvents> {
     const faces: TrackInputFace[] = [];
     for (const f of job.faces) {
       const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
-      const match = embedding ? await this.deps.identifier.identify(embedding) : undefined;
+      const confirmEmbedding = f.confirmEmbedding ? Float32Array.from(f.confirmEmbedding) : undefined;
+      const match = embedding ? await this.deps.identifier.identify(embedding, confirmEmbedding) : undefined;
       if (match) this.counts.identified++;
       if (embedding) this.deps.metrics?.identifications.inc({ camera: job.cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
-      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, match, crop: f.crop, appearance: f.appearance });
+      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, confirmEmbedding, match, crop: f.crop, appearance: f.appearance });
     }
     this.identifiedFaces.set(job, faces);
     if (!job.skipped) this.deps.metrics?.observeLatency('identified', job.capturedAt, this.clock.now());
@@ -189,7 +190,7 @@ export class Hub extends EventEmitter<HubEvents> {
       Promise.resolve().then(() => (s.status === 'confirmed' ? sink.save(s) : sink.update(s)))
         .catch((e: Error) => this.deps.logger.error({ sighting: s.id, err: e.message }, 'sighting not stored'));
     }
-    const { crop: _crop, ...light } = s;
+    const { crop: _crop, faces: _faces, ...light } = s;
     this.deps.connection?.publish(redisKeys.sightingChannel(this.deps.prefix), JSON.stringify(light)).catch(() => {});
   }
 

@@ -4,7 +4,8 @@ import type { SightingUpdate } from '../contracts/sighting.schema.js';
 
 /** Who is this face? null = unknown (no person within the open-set threshold). */
 export interface Identifier {
-  identify(embedding: Float32Array): Promise<PersonMatch | null> | PersonMatch | null;
+  /** `confirmEmbedding`: the confirming model's embedding of the same face (two witnesses). */
+  identify(embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null> | PersonMatch | null;
 }
 
 /** Where sightings go (the SQLite store): save when confirmed, update when the track closes. */

@@ -40,8 +40,15 @@ export interface CropFiles {
   writeSightingCrop(sightingId: number, jpeg: Buffer): string;
 }
 
+/** Where a sighting's best embedded faces are kept (for corrections). */
+export interface SightingFacesStore {
+  setSightingFaces(sightingId: number, faces: readonly { modelId: string; embedding: Float32Array; confirm?: { modelId: string; embedding: Float32Array } | undefined; namedPersonId: string | null; quality: number }[]): void;
+}
+
 export interface SightingServiceDeps {
   rows: SightingRows;
+  /** Keeps the embeddings of each sighting's best faces, under `faceModels`. */
+  faces?: { store: SightingFacesStore; modelId: string; confirmModelId?: string | undefined };
   clusters?: UnknownClusters;
   crops: CropFiles;
   logger: Pick<Logger, 'error'>;
@@ -140,6 +147,13 @@ export class SightingService extends EventEmitter<SightingServiceEvents> impleme
       if (row.cropPath !== rel) patch.cropPath = rel;
     }
     if (Object.keys(patch).length) row = this.deps.rows.update(row.id, patch) ?? row;
+    if (update.faces?.length && this.deps.faces) {
+      const { store, modelId, confirmModelId } = this.deps.faces;
+      store.setSightingFaces(row.id, update.faces.map((f) => ({
+        modelId, embedding: Float32Array.from(f.embedding), namedPersonId: f.personId, quality: f.quality,
+        confirm: f.confirmEmbedding && confirmModelId ? { modelId: confirmModelId, embedding: Float32Array.from(f.confirmEmbedding) } : undefined,
+      })));
+    }
     if (row.personId === null && update.unknownId !== null) {
       this.deps.clusters?.addToCluster(row.id, `${this.deps.runId}-${update.unknownId}`);
     }

@@ -1,5 +1,5 @@
 import { seededRandom } from '../common/random.js';
-import { photoFlipOf, scoreThresholdOf, type Config, type DetectorName } from '../config/schema.js';
+import { photoFlipOf, scoreThresholdOf, witnessModeOf, type Config, type DetectorName } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
 import { imageTensor } from '../engine/image-tensor.js';
@@ -27,6 +27,8 @@ export interface AnalyzedFace {
   quality: FaceQuality;
   /** L2-normalised; present only when the face passed the quality gate and embedding was asked for. */
   embedding?: Float32Array;
+  /** The confirming model's embedding (two witnesses), when the pipeline has one and `confirm` asked for it. */
+  confirmEmbedding?: Float32Array;
   /** The aligned chip (RGB 0-255), when asked for (crops for galleries and sightings). */
   chip?: Chip;
   /** Appearance signature of the chip (see appearance.ts), when signatures were asked for. */
@@ -69,6 +71,12 @@ export interface AnalyzeOptions {
    * Deterministic per face. Default 0.
    */
   jitter?: number;
+  /**
+   * Two witnesses: also embed with the confirming model (identify.witness.confirmModel) the
+   * embedded faces this says yes to (a function: only faces the proposer would name, the live
+   * path; true: every embedded face, photos). Default: analyzePhoto true, analyze false.
+   */
+  confirm?: boolean | ((embedding: Float32Array) => boolean);
 }
 
 /**
@@ -93,6 +101,12 @@ export interface VerifyResult {
   faces: [AnalyzedFace, AnalyzedFace];
 }
 
+/** How a gallery search becomes a name (src/identify/decision.ts applies it). */
+export type DecisionRules =
+  | { mode: 'single'; single: WitnessRule }
+  | { mode: 'two-witness'; single: WitnessRule; proposer: WitnessRule; confirmer: WitnessRule };
+interface WitnessRule { threshold: number; minMargin: number; lookalikeMargin: number }
+
 export type PipelineSettings = Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'quality' | 'image' | 'verify'> & Partial<Pick<Config, 'identify'>>;
 
 const now = () => performance.now();
@@ -112,6 +126,8 @@ export class FacePipeline {
     private readonly embedder: Embedder,
     /** Optional trained projection (embedder.head), applied after the embedder. */
     private readonly head?: EmbeddingProjection,
+    /** The confirming embedder of two-witness mode (identify.mode), aligned on its own chip. */
+    private readonly confirmer?: Embedder,
   ) {}
 
   /**
@@ -129,19 +145,32 @@ export class FacePipeline {
       head.dispose();
       throw new FaceStreamError('E_MODEL_MISMATCH', `embedder.head ${settings.embedder.head ?? head.id} was trained on ${head.backboneModelId}, not ${embedder.modelId}`);
     }
-    return new FacePipeline(settings, backend, detector, landmarker, embedder, head);
+    const confirmer = witnessModeOf(settings) === 'two-witness' ? await loadEmbedder(settings.identify?.witness.confirmModel ?? 'faceres', backend, settings.engine) : undefined;
+    return new FacePipeline(settings, backend, detector, landmarker, embedder, head, confirmer);
   }
 
   get tf(): TF { return this.backend.tf; }
   /** The embedder's id, plus the head's when one is applied (embeddings of the two never mix). */
   get modelId(): string { return this.head ? `${this.embedder.modelId}+${this.head.id}` : this.embedder.modelId; }
   get dim(): number { return this.head?.outputDim ?? this.embedder.dim; }
+  /** The confirming model of two-witness mode (undefined: single-model mode). */
+  get confirmModelId(): string | undefined { return this.confirmer?.modelId; }
   get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }
   /** Open-set decision of the gallery search (identify.*): its own threshold, else the 1:1 one; and the margin. */
   get identifyThreshold(): number { return this.settings.identify?.thresholds[this.settings.embedder.model] ?? this.threshold; }
   get identifyMinMargin(): number { return this.settings.identify?.minMargins[this.settings.embedder.model] ?? 0; }
+  /**
+   * The naming rule (identify.*): single = this model's open-set threshold, margin and look-alike
+   * margin; two-witness = the proposer's and the confirmer's rules, calibrated together.
+   */
+  get decisionRules(): DecisionRules {
+    const model = this.settings.embedder.model, id = this.settings.identify;
+    const single = { threshold: this.identifyThreshold, minMargin: this.identifyMinMargin, lookalikeMargin: Math.max(this.identifyMinMargin, id?.lookalikeMargins[model] ?? 0) };
+    if (!this.confirmer || !id) return { mode: 'single', single };
+    return { mode: 'two-witness', single, proposer: id.witness.proposer, confirmer: id.witness.confirmer };
+  }
   get description() {
-    return { backend: this.backend.name, threads: this.backend.threads, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, flip: this.settings.embedder.flip, photoFlip: photoFlipOf(this.settings) };
+    return { backend: this.backend.name, threads: this.backend.threads, detector: this.detector.name, landmarks: this.landmarker.name, embedder: this.modelId, confirmer: this.confirmModelId ?? null, flip: this.settings.embedder.flip, photoFlip: photoFlipOf(this.settings) };
   }
 
   /** Decode an image (path, encoded bytes or RGB) with the configured limits. */
@@ -163,7 +192,7 @@ export class FacePipeline {
    * one found the face.
    */
   async analyzePhoto(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
-    options = { ...options, flip: options.flip ?? photoFlipOf(this.settings) };
+    options = { ...options, flip: options.flip ?? photoFlipOf(this.settings), confirm: options.confirm ?? true };
     const image = await this.decode(input);
     const first = await this.run(image, options, {});
     const { width, height } = image;
@@ -218,7 +247,7 @@ export class FacePipeline {
   private async runBatch(inputs: ImageInput[], options: AnalyzeOptions, how: RunHow): Promise<AnalyzeResult[]> {
     if (this.closed) throw new Error('FacePipeline is closed');
     if (inputs.length === 0) return [];
-    const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip, jitter = 0 } = options;
+    const { embed = true, keepChips = false, faceCrop = false, signatures = false, flip = this.settings.embedder.flip, jitter = 0, confirm = false } = options;
     const tf = this.tf;
     const t0 = now();
     const images: RgbImage[] = [];
@@ -276,7 +305,7 @@ export class FacePipeline {
       const t3 = now();
       tLandmarks = t3 - t2;
 
-      const chips: { face: AnalyzedFace; chip: Chip; jittered: () => Chip[] }[] = [];
+      const chips: { face: AnalyzedFace; chip: Chip; jittered: () => Chip[]; image: RgbImage; l68: readonly Point[] }[] = [];
       crops.forEach((c, i) => {
         const image = frames[c.frame]!.image;
         const l68 = points[i]!;
@@ -291,7 +320,7 @@ export class FacePipeline {
         };
         if (keepChips) face.chip = chip;
         if (signatures) face.appearance = appearanceSignature(chip);
-        chips.push({ face, chip, jittered: () => jitterChips(image, imagePoints, chipPoints, this.embedder.chipSize, jitter) });
+        chips.push({ face, chip, image, l68, jittered: () => jitterChips(image, imagePoints, chipPoints, this.embedder.chipSize, jitter) });
         faces[c.frame]!.push(face);
       });
       const t4 = now();
@@ -309,6 +338,13 @@ export class FacePipeline {
           const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
           todo.forEach((x, i) => { x.face.embedding = vectors[i]; });
         }
+        const confirmer = this.confirmer;
+        if (confirmer && confirm !== false) {
+          const asked = todo.filter((x) => x.face.embedding && (confirm === true || confirm(x.face.embedding)));
+          const confirmChips = asked.map((x) => { const a = confirmer.alignment(x.l68); return extractChip(x.image, a.imagePoints, a.chipPoints, confirmer.chipSize); });
+          const vectors = await this.embedWith(confirmer, confirmChips, flip);
+          asked.forEach((x, i) => { x.face.confirmEmbedding = vectors[i]; });
+        }
       }
       tEmbed = now() - t4;
     } finally {
@@ -323,19 +359,35 @@ export class FacePipeline {
 
   /** Embed aligned chips in batches, with flip test-time augmentation when asked (default embedder.flip). */
   async embedChips(chips: Chip[], flip: boolean = this.settings.embedder.flip): Promise<Float32Array[]> {
+    const out = await this.embedWith(this.embedder, chips, flip);
+    return this.head ? this.head.project(out) : out;
+  }
+
+  /**
+   * The confirming model's embeddings of faces already found in `image` (their 68 landmarks), each
+   * aligned on the confirmer's own chip: the live path asks only for faces the proposer could name.
+   */
+  async embedConfirm(image: RgbImage, landmarks68: readonly (readonly Point[])[], flip: boolean = this.settings.embedder.flip): Promise<Float32Array[]> {
+    const confirmer = this.confirmer;
+    if (!confirmer) throw new Error('embedConfirm: no confirming model (identify.mode single)');
+    const chips = landmarks68.map((l) => { const a = confirmer.alignment(l); return extractChip(image, a.imagePoints, a.chipPoints, confirmer.chipSize); });
+    return this.embedWith(confirmer, chips, flip);
+  }
+
+  private async embedWith(embedder: Embedder, chips: Chip[], flip: boolean): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const size = this.settings.embedder.batchSize;
     for (let i = 0; i < chips.length; i += size) {
       const batch = chips.slice(i, i + size);
-      const plain = await this.embedder.embed(batch);
+      const plain = await embedder.embed(batch);
       if (flip) {
-        const flipped = await this.embedder.embed(batch.map(flipChip));
+        const flipped = await embedder.embed(batch.map(flipChip));
         plain.forEach((v, k) => out.push(meanEmbedding(v, flipped[k]!)));
       } else {
         out.push(...plain);
       }
     }
-    return this.head ? this.head.project(out) : out;
+    return out;
   }
 
   /** The most prominent embeddable face of an image (largest passing face), or a clear error. */
@@ -361,7 +413,7 @@ export class FacePipeline {
     if (this.closed) return;
     this.closed = true;
     const errors: unknown[] = [];
-    for (const m of [this.head, this.embedder, this.landmarker, this.detector]) {
+    for (const m of [this.head, this.embedder, this.confirmer, this.landmarker, this.detector]) {
       if (!m) continue;
       try { m.dispose(); } catch (e) { errors.push(e); }
     }

@@ -6,7 +6,7 @@ import type { VisionConfig } from '../config/schema.js';
 import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import { redisKeys } from '../contracts/queues.js';
-import type { AnalyzeOptions, AnalyzeResult } from './face.pipeline.js';
+import type { AnalyzeOptions, AnalyzeResult, DecisionRules } from './face.pipeline.js';
 import type { ImageInput, RgbImage } from './decode/image.decoder.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
@@ -15,6 +15,8 @@ import { createFramesWorker, type FramesWorker } from '../queue/frames.queue.js'
 import { FrameStore } from '../queue/frame.store.js';
 import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
+import type { Point } from './align/similarity.js';
+import type { ProposalFilter } from './proposal.filter.js';
 
 /** The part of FacePipeline a vision worker needs. */
 export interface FrameAnalyzer {
@@ -25,9 +27,14 @@ export interface FrameAnalyzer {
   analyzeBatch?(images: ImageInput[], options: AnalyzeOptions): Promise<AnalyzeResult[]>;
   /** Decode before batching, so one bad frame does not fail its batch. */
   decode?(image: ImageInput): Promise<RgbImage>;
+  /** Two witnesses: the confirming model's id and embeddings of faces found in an image. */
+  readonly confirmModelId?: string | undefined;
+  /** The naming rule: the proposer's threshold is the pre-filter's. */
+  readonly decisionRules?: DecisionRules;
+  embedConfirm?(image: RgbImage, landmarks68: readonly (readonly Point[])[]): Promise<Float32Array[]>;
 }
 
-type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array> };
+type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array>; confirmations: Map<number, Float32Array> };
 
 export interface VisionWorkerDeps {
   connection: Redis;
@@ -39,6 +46,11 @@ export interface VisionWorkerDeps {
   name?: string;
   /** Disable the embedding budget (embed every passing face): for the bench. */
   embedAll?: boolean;
+  /**
+   * Two witnesses (the analyzer has a confirming model): which embedded faces get the confirming
+   * model's embedding too. Without it, every embedded face does.
+   */
+  proposals?: ProposalFilter;
 }
 
 /** RGB float chip -> small JPEG (base64) for sightings and the dashboard. */
@@ -144,7 +156,7 @@ export class VisionWorker {
       logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
       return null;
     }
-    const { r, embeddings } = analysis;
+    const { r, embeddings, confirmations } = analysis;
     this.deps.metrics?.facesDetected.inc({ camera: frame.cameraId }, r.faces.length);
     this.deps.metrics?.facesEmbedded.inc({ camera: frame.cameraId }, embeddings.size);
     const faces: FaceResult[] = await Promise.all(r.faces.map(async (f, i) => {
@@ -152,6 +164,7 @@ export class VisionWorker {
       return {
         box: f.box, score: f.score, landmarks: f.landmarks as FaceResult['landmarks'], quality: f.quality,
         ...(embedding ? { embedding: Array.from(embedding) } : { notEmbedded: f.quality.passed ? 'budget' as const : 'quality' as const }),
+        ...(confirmations.has(i) ? { confirmEmbedding: Array.from(confirmations.get(i)!) } : {}),
         // a crop only with an embedding: a track's crop is then always a face that was embedded
         // (every sighting has one, since a track without an embedded face is no sighting), and the
         // JPEG encoding (~2.4 ms CPU a face) is not paid for the faces the budget skips
@@ -187,7 +200,21 @@ export class VisionWorker {
     });
     const vectors = await analyzer.embedChips(selected.flat().map(({ f }) => f.chip!));
     let next = 0;
-    return results.map((r, k) => ({ r, embeddings: new Map(selected[k]!.map(({ i }) => [i, vectors[next++]!])) }));
+    const analyses: FrameAnalysis[] = results.map((r, k) => ({ r, embeddings: new Map(selected[k]!.map(({ i }) => [i, vectors[next++]!])), confirmations: new Map() }));
+    if (analyzer.embedConfirm && analyzer.confirmModelId) {
+      await this.deps.proposals?.refresh();
+      for (const [k, a] of analyses.entries()) {
+        const wanted = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
+        if (!wanted.length) continue;
+        const input = items[k]!.image;
+        const image = isRgb(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;
+        if (!image) continue;
+        const confirm = await analyzer.embedConfirm(image, wanted.map((i) => a.r.faces[i]!.landmarks68));
+        wanted.forEach((i, j) => a.confirmations.set(i, confirm[j]!));
+        this.deps.metrics?.facesConfirmed.inc({ camera: items[k]!.frame.cameraId }, wanted.length);
+      }
+    }
+    return analyses;
   }
 
   /** Finish in-flight jobs, then stop (SIGTERM path). Idempotent. */
@@ -196,3 +223,5 @@ export class VisionWorker {
     return this.closing;
   }
 }
+
+const isRgb = (x: ImageInput): x is RgbImage => typeof x === 'object' && x !== null && !Buffer.isBuffer(x) && 'data' in x && 'width' in x;

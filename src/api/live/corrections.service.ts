@@ -22,13 +22,17 @@ export interface UnknownCluster extends UnknownClusterRow {
  */
 export class CorrectionsService {
   constructor(
-    private readonly gallery: Pick<Gallery, 'dataDir' | 'people' | 'enrollment' | 'sightings' | 'corrections'>,
+    private readonly gallery: Pick<Gallery, 'dataDir' | 'people' | 'enrollment' | 'sightings' | 'corrections' | 'evidence'>,
     private readonly sightingEvents: Pick<SightingService, 'announceRelabelled'>,
   ) {}
 
-  /** Mark a sighting as not showing its person: it becomes unknown; optionally drop the sample that matched. */
-  notThisPerson(sightingId: number, actor: string, removeSampleId?: number): { sighting: Sighting; removedSample: number | null } {
-    const { people, sightings, corrections } = this.gallery;
+  /**
+   * Mark a sighting as not showing its person: it becomes unknown, and its kept faces become
+   * evidence that they are not that person (the naming rule then keeps faces close to them from
+   * being named so again); optionally drop the sample that matched.
+   */
+  notThisPerson(sightingId: number, actor: string, removeSampleId?: number): { sighting: Sighting; removedSample: number | null; evidence: number } {
+    const { people, sightings, corrections, evidence } = this.gallery;
     const s = sightings.get(sightingId);
     if (!s) throw new FaceStreamError('E_NOT_FOUND', `no sighting ${sightingId}`);
     if (s.personId === null) throw new FaceStreamError('E_FACE_REJECTED', `sighting ${sightingId} is already unknown`);
@@ -37,10 +41,44 @@ export class CorrectionsService {
       throw new FaceStreamError('E_NOT_FOUND', `sample ${removeSampleId} is not a sample of the matched person`);
     }
     const label = 'unknown (corrected)';
-    const updated = corrections.relabelUnknown(sightingId, label, actor, wrongPerson, { sightingId, previousLabel: s.label, removeSampleId: removeSampleId ?? null });
+    const faces = evidence.sightingFaces(sightingId);
+    const updated = corrections.relabelUnknown(sightingId, label, actor, wrongPerson, { sightingId, previousLabel: s.label, removeSampleId: removeSampleId ?? null, evidence: faces.length },
+      () => evidence.addEvidence(wrongPerson, faces, 'sighting', sightingId));
     if (removeSampleId !== undefined) people.removeSample(wrongPerson, removeSampleId, actor);
     this.sightingEvents.announceRelabelled(updated, { personId: null, label });
-    return { sighting: updated, removedSample: removeSampleId ?? null };
+    return { sighting: updated, removedSample: removeSampleId ?? null, evidence: faces.length };
+  }
+
+  /**
+   * "This is X": relabel a sighting as a person (an existing one, or a new one by name) and keep
+   * its faces as that person's samples, even where they match someone else (the user's word skips
+   * the mislabel check). Evidence taken from this sighting earlier ("not P") is withdrawn.
+   */
+  async assign(sightingId: number, target: { personId: string } | { name: string }, actor: string): Promise<{ sighting: Sighting; person: Person; created: boolean; samples: number[] }> {
+    const { people, sightings, corrections, evidence, enrollment, dataDir } = this.gallery;
+    const s = sightings.get(sightingId);
+    if (!s) throw new FaceStreamError('E_NOT_FOUND', `no sighting ${sightingId}`);
+    const crop = s.cropPath ? resolveInDataDir(dataDir, s.cropPath) : undefined;
+    const cropJpeg = crop && existsSync(crop) ? readFileSync(crop) : undefined;
+    const faces = evidence.sightingFaces(sightingId);
+    if (faces.length === 0 && !cropJpeg) throw new FaceStreamError('E_FACE_REJECTED', `sighting ${sightingId} kept no face to learn from`);
+    const created = 'name' in target;
+    const person = 'name' in target ? people.createPerson(target.name, {}, actor) : people.getPerson(target.personId);
+    let samples: number[] = [];
+    try {
+      if (faces.length) samples = enrollment.addCorrectionSamples(person.id, faces, { cropJpeg, actor, source: `sighting:${sightingId}` }).added;
+      else {
+        const r = await enrollment.enrollPhoto(person.id, cropJpeg!, { label: `sighting ${sightingId}`, actor, correction: true });
+        if (r.status === 'accepted') samples = [r.sampleId];
+        else if (r.status === 'rejected') throw new FaceStreamError('E_FACE_REJECTED', `sighting ${sightingId}: its crop cannot be enrolled (${r.reason}: ${r.detail})`);
+      }
+    } catch (e) {
+      if (created) people.deletePerson(person.id, actor);
+      throw e;
+    }
+    const updated = corrections.relabelPerson(sightingId, person.id, person.name, actor, { sightingId, previousLabel: s.label, previousPersonId: s.personId, samples }, () => evidence.removeEvidenceOfSighting(sightingId));
+    this.sightingEvents.announceRelabelled(updated, { personId: person.id, label: person.name });
+    return { sighting: updated, person, created, samples };
   }
 
   listClusters(options: { limit?: number; offset?: number } = {}): { items: UnknownCluster[]; total: number } {
@@ -63,7 +101,8 @@ export class CorrectionsService {
     const results: EnrollOutcome[] = [];
     for (const { id, abs } of crops) {
       if (!abs || !existsSync(abs)) continue;
-      results.push(await enrollment.enrollPhoto(person.id, readFileSync(abs), { label: `sighting ${id}`, actor }));
+      // naming a stranger is the user's word: no mislabel check
+      results.push(await enrollment.enrollPhoto(person.id, readFileSync(abs), { label: `sighting ${id}`, actor, correction: true }));
     }
     if (!results.some((r) => r.status === 'accepted')) {
       people.deletePerson(person.id, actor);

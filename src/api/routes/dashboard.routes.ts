@@ -6,7 +6,7 @@ import type { SightingsRepository } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from '../live/corrections.service.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { rowIdSchema, type SchemaRegistry } from '../validation.js';
+import { displayNameSchema, personIdSchema, rowIdSchema, type SchemaRegistry } from '../validation.js';
 
 const sightingId = z.strictObject({ id: rowIdSchema });
 
@@ -50,7 +50,22 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     const { id } = req.params as { id: number };
     const b = req.body as { removeSampleId?: number };
     const r = deps.corrections.notThisPerson(id, actorOf(req), b.removeSampleId);
-    return { sighting: r.sighting, removedSample: r.removedSample };
+    return { sighting: r.sighting, removedSample: r.removedSample, evidence: r.evidence };
+  });
+
+  app.post('/api/sightings/:id/assign', {
+    schema: schemas.route({
+      params: sightingId,
+      body: z.union([
+        z.strictObject({ version: z.literal(1), personId: personIdSchema }),
+        z.strictObject({ version: z.literal(1), name: displayNameSchema }),
+      ]),
+    }, { tags, summary: '"This is X": relabel a sighting as a person (existing by id, or new by name) and keep its faces as their samples (audited)' }),
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    const b = req.body as { personId: string } | { name: string };
+    const r = await deps.corrections.assign(id, 'personId' in b ? { personId: b.personId } : { name: b.name }, actorOf(req));
+    return { sighting: r.sighting, person: { id: r.person.id, name: r.person.name }, created: r.created, samples: r.samples };
   });
 
   app.get('/api/audit', {

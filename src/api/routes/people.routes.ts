@@ -16,9 +16,11 @@ const paging = { limit: z.coerce.number().int().min(1).max(500).default(50), off
  * People CRUD and their face samples. Names are NOT unique: two people may share a name, so a
  * duplicate name is accepted (201) and every reference is by id.
  */
-export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery, 'people' | 'enrollment'>, schemas: SchemaRegistry): void {
+export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery, 'people' | 'enrollment' | 'review'>, schemas: SchemaRegistry): void {
   const tags = ['people'];
   const { people, enrollment } = gallery;
+
+  app.get('/api/people/review', { schema: schemas.route({}, { tags, summary: 'Look-alike pairs (add more photos of each) and people whose recent sightings split into two groups (a likely unenrolled relative)' }) }, async () => gallery.review());
 
   app.get('/api/people', { schema: schemas.route({ querystring: z.strictObject({ ...paging, name: name.optional() }) }, { tags, summary: 'List people (paginated, by name)' }) }, async (req) => {
     const q = req.query as { limit: number; offset: number; name?: string };

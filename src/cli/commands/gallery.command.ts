@@ -48,7 +48,7 @@ function personNamed(g: Gallery, name: string): { id: string; created: boolean }
 }
 
 function outcomeLine(o: EnrollOutcome): string {
-  if (o.status === 'accepted') return `accepted  ${o.file}  (sample ${o.sampleId})`;
+  if (o.status === 'accepted') return `accepted  ${o.file}  (sample ${o.sampleId})${o.lookalikes?.length ? `  looks like ${o.lookalikes.map((l) => `${l.name} (${l.distance})`).join(', ')}` : ''}`;
   return `${o.status.padEnd(8)}  ${o.file}  ${o.reason}: ${o.detail}`;
 }
 
@@ -88,13 +88,43 @@ export function registerGalleryCommands(program: Command): void {
         }
         bar?.stop();
         const summary = { accepted: results.filter((r) => r.status === 'accepted').length, skipped: results.filter((r) => r.status === 'skipped').length, rejected: results.filter((r) => r.status === 'rejected').length };
-        if (opts.json) printJson({ ...summary, results });
+        const lookalikes = g.review().lookalikes;
+        if (opts.json) printJson({ ...summary, results, lookalikes });
         else {
           for (const r of results) process.stdout.write(`${r.person}: ${outcomeLine(r)}\n`);
           process.stdout.write(`${summary.accepted} accepted, ${summary.skipped} skipped, ${summary.rejected} rejected\n`);
+          if (lookalikes.length) {
+            process.stdout.write(`look-alike pairs (enrolled; a name between them needs a wider margin): add more photos of each, from different days and angles\n`);
+            for (const l of lookalikes) process.stdout.write(`  ${l.a.name} ~ ${l.b.name}  distance ${l.distance}\n`);
+          }
         }
         // scripts can tell "nothing usable" from success
         return summary.accepted + summary.skipped === 0 && jobs.length > 0 ? 1 : 0;
+      });
+    }));
+
+  program.command('correct')
+    .description('teach the gallery from a photo: --is NAME adds its main face to NAME (even where it matches someone else: your word); --not NAME keeps faces like it from being named NAME')
+    .argument('<photo>', 'a photo or a tight face crop; its largest face is used')
+    .option('--is <name>', 'the photo shows this person (created when new)')
+    .option('--not <name>', 'the photo does not show this (enrolled) person')
+    .option('--json', 'JSON output')
+    .action((photo: string, opts: { is?: string; not?: string; json?: boolean }, cmd: Command) => runCommand(async () => {
+      if (Boolean(opts.is) === Boolean(opts.not)) throw new FaceStreamError('E_USAGE', 'give either --is NAME or --not NAME');
+      return withGallery(cmd, async (g) => {
+        if (opts.not) {
+          const p = g.people.personByName(opts.not);
+          if (!p) throw new FaceStreamError('E_NOT_FOUND', `no person named ${opts.not}`);
+          const r = await g.enrollment.addEvidenceFromPhoto(p.id, photo, { actor: 'cli' });
+          if (opts.json) printJson({ photo, not: { id: p.id, name: p.name }, ...r });
+          else process.stdout.write(`noted: ${photo} is not ${p.name} (${r.evidence} face kept as evidence)\n`);
+          return 0;
+        }
+        const p = personNamed(g, opts.is!);
+        const r = await g.enrollment.enrollPhoto(p.id, photo, { correction: true, actor: 'cli' });
+        if (opts.json) printJson({ photo, is: { id: p.id, name: opts.is, created: p.created }, result: r });
+        else process.stdout.write(`${opts.is}: ${outcomeLine(r)}\n`);
+        return r.status === 'rejected' ? 1 : 0;
       });
     }));
 
@@ -109,7 +139,7 @@ export function registerGalleryCommands(program: Command): void {
       for (const f of r.faces) {
         const b = `${f.box.x},${f.box.y} ${f.box.width}x${f.box.height}`;
         const m = f.match;
-        const what = !m ? `not identified (${f.quality.reasons.join(', ')})` : `${m.name ?? 'unknown'}  distance ${m.distance ?? '-'}${m.ambiguous ? '  AMBIGUOUS' : ''}`;
+        const what = !m ? `not identified (${f.quality.reasons.join(', ')})` : `${m.name ?? 'unknown'}  distance ${m.distance ?? '-'}${m.ambiguous ? '  AMBIGUOUS' : ''}${!m.name && m.reason && m.reason !== 'over-threshold' && m.reason !== 'empty-gallery' ? `  (${m.reason})` : ''}`;
         process.stdout.write(`${b.padEnd(22)} ${what}\n`);
       }
     })));
