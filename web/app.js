@@ -91,7 +91,11 @@ function connect() {
     }
     if (m.personId && m.personId === state.personId) showPeople();
   });
-  socket.on('person:changed', (m) => { loadPeople(); if (m.personId === state.personId) openPerson(m.personId); });
+  socket.on('person:changed', (m) => {
+    loadPeople();
+    if (m.personId === state.personId) openPerson(m.personId);
+    if (currentView() === 'people') loadReview();
+  });
   socket.on('preview', (msg, drawn) => { drawPreview(msg).finally(() => drawn?.()); });
   socket.on('alert', showAlert);
   socket.on('delivery', () => { if (currentView() === 'alerts') loadAlerts(); });
@@ -159,13 +163,31 @@ function sightingRow(s, opts = {}) {
   const crop = s.crop ? h('img', { src: `data:image/jpeg;base64,${s.crop}`, alt: '' }) : state.api.img(`/api/sightings/${s.id}/crop`);
   const who = h('span', { class: 'who', text: s.label, title: s.personId ? 'open this person' : 'unknown face' });
   if (s.personId) who.addEventListener('click', () => { location.hash = `#people/${s.personId}`; });
-  const fix = s.personId && state.me?.role === 'admin' && !opts.noFix
-    ? h('button', { class: 'fix', text: 'not this person', onclick: () => notThisPerson(s) })
+  const out = $('#feed-status');
+  // the relabelled sighting comes back over the socket ('sighting'); upserting the answer as well
+  // updates the row even if that event is late
+  const fixes = state.me?.role === 'admin' && !opts.noFix
+    ? h('div', { class: 'fixes' },
+      s.personId ? h('button', { class: 'fix', type: 'button', text: 'not this person', onclick: () => notThisPerson(s, out) }) : null,
+      assignButton(s, out, 'li', (r) => { if (state.feed.has(r.sighting.id)) upsertSighting(r.sighting); }))
     : null;
   return h('li', { class: s.personId ? 'known' : 'unknown', dataset: { sightingId: s.id, personId: s.personId ?? '' } },
     crop,
-    h('div', {}, who, h('div', { class: 'meta', text: `${s.cameraId} · ${fmtTime(s.firstSeen)}${s.score !== null && s.score !== undefined ? ` · ${fmtScore(s.score)}` : ''}` })),
-    fix);
+    h('div', { class: 'body' }, who, h('div', { class: 'meta', text: `${s.cameraId} · ${fmtTime(s.firstSeen)}${s.score !== null && s.score !== undefined ? ` · ${fmtScore(s.score)}` : ''}` })),
+    fixes);
+}
+
+/** Keep a "this is…" form the user has open across a re-render of its row (live updates replace rows). */
+function carryOpenForm(from, to) {
+  const form = from.querySelector('.assign-form');
+  if (!form) return;
+  const focused = form.contains(document.activeElement) ? document.activeElement : null;
+  const caret = focused instanceof HTMLInputElement ? [focused.selectionStart, focused.selectionEnd] : null;
+  to.append(form);
+  if (focused) {
+    focused.focus();
+    if (caret) focused.setSelectionRange(caret[0], caret[1]);
+  }
 }
 
 function upsertSighting(s) {
@@ -180,7 +202,7 @@ function upsertSighting(s) {
   const keepShown = wasLive || (cur && !(s.storedAt > 0));
   el.dataset.shownAt = keepShown ? cur.el.dataset.shownAt : String(Date.now());
   el.dataset.storedAt = wasLive ? cur.el.dataset.storedAt : String(s.storedAt ?? 0);
-  if (cur) { cur.el.replaceWith(el); cur.el = el; cur.data = data; return; }
+  if (cur) { carryOpenForm(cur.el, el); cur.el.replaceWith(el); cur.el = el; cur.data = data; return; }
   state.feed.set(s.id, { data, el });
   // newest first, by id (replayed and live items interleave correctly)
   const feed = $('#feed');
@@ -193,8 +215,20 @@ function upsertSighting(s) {
   }
 }
 
-async function notThisPerson(s) {
+function setStatus(out, cls, text) {
+  out.className = `fix-status ${cls}`;
+  out.textContent = text;
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * "Not this person": the sighting becomes unknown and its kept faces are stored as evidence that
+ * they are not that person, so the next similar face is not named so again. `onDone` runs after.
+ */
+async function notThisPerson(s, out, onDone) {
   const person = state.people.find((p) => p.id === s.personId);
+  const name = person?.name ?? s.label;
   let removeSampleId;
   try {
     const detail = await state.api.get(`/api/people/${encodeURIComponent(s.personId)}`);
@@ -206,8 +240,67 @@ async function notThisPerson(s) {
     } else if (!confirm(`Mark sighting ${s.id} as not ${person?.name ?? s.label}?`)) return;
   } catch (e) { alert(e.message); return; }
   state.socket.emit('sighting:not-this-person', { version: 1, sightingId: s.id, ...(removeSampleId ? { removeSampleId } : {}) }, (ack) => {
-    if (!ack?.ok) alert(`Not corrected: ${ack?.error?.message ?? 'no answer'}`);
+    if (!ack?.ok) { setStatus(out, 'error', `Not corrected: ${ack?.error?.message ?? 'no answer'}`); return; }
+    // the REST answer counts the faces kept (evidence); the socket ack may not carry that count
+    const n = ack.data?.evidence;
+    const kept = n === 0 ? 'it kept no face, so it is only relabelled'
+      : `${typeof n === 'number' ? plural(n, 'face') : 'its faces'} kept as evidence: the next similar face is not named ${name} again`;
+    setStatus(out, 'ok', `Corrected: sighting ${s.id} is not ${name}; ${kept}${ack.data?.removedSample ? ` (sample #${ack.data.removedSample} removed)` : ''}.`);
+    onDone?.();
   });
+}
+
+/** "This is…": a toggle that opens the inline assign form inside the closest `within` element. */
+function assignButton(s, out, within, onSaved) {
+  return h('button', {
+    class: 'assign', type: 'button', text: 'this is…', title: 'say who this is: the sighting is relabelled and its faces become their samples',
+    onclick: (e) => {
+      const box = e.currentTarget.closest(within);
+      const open = box.querySelector(`.assign-form[data-sighting-id="${s.id}"]`);
+      for (const f of box.querySelectorAll('.assign-form')) f.remove();
+      if (open) return;
+      const form = assignForm(s, out, onSaved);
+      box.append(form);
+      form.querySelector('select').focus();
+    },
+  });
+}
+
+function assignForm(s, out, onSaved) {
+  const people = [...state.people].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  // names need not be unique: a shared name gets the start of its id
+  const shared = new Set(people.filter((p, i) => people.some((q, j) => j !== i && q.name === p.name)).map((p) => p.id));
+  const select = h('select', { class: 'assign-person', 'aria-label': 'an existing person' },
+    h('option', { value: '', text: 'choose a person…' }),
+    people.map((p) => h('option', { value: p.id, text: shared.has(p.id) ? `${p.name} (${p.id.slice(0, 8)})` : p.name })));
+  const name = h('input', { class: 'assign-name', placeholder: 'or a new name', 'aria-label': 'or a new name', maxlength: 200 });
+  const err = h('span', { class: 'error', role: 'alert' });
+  select.addEventListener('change', () => { if (select.value) name.value = ''; err.textContent = ''; });
+  name.addEventListener('input', () => { if (name.value) select.value = ''; err.textContent = ''; });
+  const save = h('button', { type: 'submit', text: 'save' });
+  const form = h('form', {
+    class: 'assign-form', dataset: { sightingId: s.id },
+    onsubmit: async (e) => {
+      e.preventDefault();
+      err.textContent = '';
+      const newName = name.value.trim();
+      if (!newName && !select.value) { err.textContent = 'Choose a person or type a new name.'; return; }
+      save.disabled = true;
+      try {
+        const r = await state.api.post(`/api/sightings/${s.id}/assign`, newName ? { version: 1, name: newName } : { version: 1, personId: select.value });
+        form.remove();
+        const n = r.samples.length;
+        setStatus(out, 'ok', `saved: ${plural(n, 'face')} learned as ${r.person.name}${n === 0 ? ' (none new: already among their samples)' : ''}${r.created ? ' (new person)' : ''}`);
+        onSaved?.(r);
+        loadPeople().catch(() => {});
+        if (currentView() === 'people') loadReview();
+      } catch (e2) {
+        err.textContent = e2.message;
+        save.disabled = false;
+      }
+    },
+  }, select, name, save, h('button', { type: 'button', text: 'cancel', onclick: () => form.remove() }), err);
+  return form;
 }
 
 // ------------------------------------------------------------------ alerts banner
@@ -251,20 +344,27 @@ async function loadHistory() {
     const r = await state.api.get(`/api/sightings?${q}`);
     state.history.total = r.total;
     $('#history-status').textContent = r.total === 0 ? 'No sightings match.' : `${r.offset + 1}–${r.offset + r.items.length} of ${r.total}`;
-    for (const s of r.items) {
-      const who = h('a', { href: s.personId ? `#people/${s.personId}` : '#history', text: s.label });
-      rows.append(h('tr', { dataset: { sightingId: s.id } },
-        h('td', {}, s.cropPath ? state.api.img(`/api/sightings/${s.id}/crop`) : ''),
-        h('td', {}, who), h('td', { text: s.cameraId }), h('td', { text: fmtTime(s.firstSeen) }), h('td', { text: fmtTime(s.lastSeen) }),
-        h('td', { text: s.personId ? fmtScore(s.maxScore) : '' }),
-        h('td', {}, s.personId && state.me.role === 'admin' ? h('button', { text: 'not this person', onclick: () => notThisPerson({ ...s, score: s.maxScore }) }) : '')));
-    }
+    for (const s of r.items) rows.append(historyRow(s));
   } catch (e) {
     $('#history-status').textContent = e.message;
   }
   $('#history-prev').disabled = state.history.offset === 0;
   $('#history-next').disabled = state.history.offset + state.history.limit >= state.history.total;
 }
+function historyRow(s) {
+  const out = $('#history-fix-status');
+  // history rows are not live: a correction re-renders its row from the stored sighting
+  const refresh = (fresh) => $('#history-rows').querySelector(`tr[data-sighting-id="${fresh.id}"]`)?.replaceWith(historyRow(fresh));
+  const who = h('a', { class: 'who', href: s.personId ? `#people/${s.personId}` : '#history', text: s.label });
+  return h('tr', { dataset: { sightingId: s.id, personId: s.personId ?? '' } },
+    h('td', {}, s.cropPath ? state.api.img(`/api/sightings/${s.id}/crop`) : ''),
+    h('td', {}, who), h('td', { text: s.cameraId }), h('td', { text: fmtTime(s.firstSeen) }), h('td', { text: fmtTime(s.lastSeen) }),
+    h('td', { text: s.personId ? fmtScore(s.maxScore) : '' }),
+    h('td', {}, state.me.role === 'admin' ? h('div', { class: 'fixes' },
+      s.personId ? h('button', { class: 'fix', type: 'button', text: 'not this person', onclick: () => notThisPerson({ ...s, score: s.maxScore }, out, () => { state.api.get(`/api/sightings/${s.id}`).then(refresh).catch(() => {}); }) }) : null,
+      assignButton(s, out, 'td', (r) => refresh(r.sighting))) : ''));
+}
+
 $('#history-form').addEventListener('submit', (e) => { e.preventDefault(); state.history.offset = 0; loadHistory(); });
 $('#history-prev').addEventListener('click', () => { state.history.offset = Math.max(0, state.history.offset - state.history.limit); loadHistory(); });
 $('#history-next').addEventListener('click', () => { state.history.offset += state.history.limit; loadHistory(); });
@@ -285,6 +385,34 @@ async function loadPeople() {
     clear(sel).append(...first, ...r.items.map((p) => h('option', { value: p.id, text: p.name })));
     sel.value = keep;
   }
+}
+
+/** The people page's review panels: look-alike pairs, and people whose sightings split in two. */
+async function loadReview() {
+  const pairs = $('#lookalikes-list'), splits = $('#review-list');
+  let r;
+  try {
+    r = await state.api.get('/api/people/review');
+  } catch (e) {
+    for (const list of [pairs, splits]) clear(list).append(h('li', { class: 'error', text: e.message }));
+    return;
+  }
+  const personLink = (id, name) => h('a', { href: `#people/${id}`, dataset: { personId: id }, text: name });
+  clear(pairs).append(...r.lookalikes.map((x) => h('li', { dataset: { a: x.a.id, b: x.b.id } },
+    personLink(x.a.id, x.a.name), ' ~ ', personLink(x.b.id, x.b.name), ` (${fmtScore(x.distance)})`,
+    h('div', { class: 'muted', text: 'add more photos of each, from different days and angles' }))));
+  if (r.lookalikes.length === 0) pairs.append(h('li', { class: 'muted none', text: 'none' }));
+
+  const out = $('#review-status');
+  const admin = state.me.role === 'admin';
+  clear(splits).append(...r.splits.map((sp) => h('li', { dataset: { personId: sp.personId } },
+    h('div', {}, personLink(sp.personId, sp.name), `: ${plural(sp.outlying.length, 'sighting')} look${sp.outlying.length === 1 ? 's' : ''} like someone else`),
+    h('div', { class: 'muted', text: `${sp.main.length} in the main group; the groups are ${fmtScore(sp.separation)} apart (spread ${fmtScore(sp.spread)}). An unenrolled relative? Say who with "this is…".` }),
+    h('div', { class: 'thumbs' }, sp.outlying.map((id) => h('figure', { dataset: { sightingId: id } },
+      state.api.img(`/api/sightings/${id}/crop`, `sighting ${id}`),
+      h('figcaption', { text: `#${id}` }),
+      admin ? assignButton({ id }, out, 'li') : null))))));
+  if (r.splits.length === 0) splits.append(h('li', { class: 'muted none', text: 'none' }));
 }
 
 function outcomeList(results) {
@@ -506,7 +634,7 @@ function route() {
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${name}`;
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === name);
   if (name === 'history') loadHistory();
-  if (name === 'people') { loadPeople(); if (arg) openPerson(decodeURIComponent(arg)); else showPeople(); }
+  if (name === 'people') { loadPeople(); loadReview(); if (arg) openPerson(decodeURIComponent(arg)); else showPeople(); }
   if (name === 'unknowns') loadUnknowns();
   if (name === 'alerts') loadAlerts().catch((e) => { $('#rule-result').textContent = e.message; });
 }

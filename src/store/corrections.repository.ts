@@ -58,7 +58,8 @@ export class CorrectionsRepository {
   /** Relabel one sighting as a person ("this is X"), audited; `also` runs in the same transaction. */
   relabelPerson(sightingId: number, personId: string, label: string, actor: string, details: Record<string, unknown>, also?: () => unknown): Sighting {
     return this.db.transaction(() => {
-      const u = this.sightings.update(sightingId, { personId, label })!;
+      // the user's word, not a match: no score (the old one was another person's)
+      const u = this.sightings.update(sightingId, { personId, label, maxScore: 0, meanScore: 0, bestDistance: null })!;
       also?.();
       this.audit.record(actor, 'sighting.assign', personId, details);
       return u;

@@ -1,7 +1,9 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosineDistance } from '../../src/common/vectors.js';
+import { resolveInDataDir, writeSightingCrop } from '../../src/store/data-paths.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { TestStack } from './stack.js';
 
@@ -144,6 +146,108 @@ describe('dashboard in headless Chromium against the real pipeline (hamilton_360
     writeFileSync(path.join(artifacts, 'latency.json'), JSON.stringify(result, null, 2));
     expect(live.length).toBe(10);
     for (const i of live) { expect(i.shownAt - i.storedAt).toBeGreaterThanOrEqual(0); expect(i.shownAt - i.storedAt).toBeLessThanOrEqual(5000); }
+  });
+
+  it('shows look-alikes and review on the people page; "this is…" assigns a sighting and learns its faces', async () => {
+    const api = (p: string, init: RequestInit = {}) => fetch(`${stack.url}${p}`, { ...init, headers: { authorization: `Bearer ${stack.adminKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    // a look-alike pair: a second person enrolled (forced) from Lin's own photo, well within the 1:1 threshold of him
+    const twin = stack.gallery.people.createPerson('Lin Twin');
+    const dir = dataPath('people/gallery', 'lin_manuel_miranda');
+    expect((await stack.gallery.enrollment.enrollPhoto(twin.id, path.join(dir, readdirSync(dir)[0]!), { force: true })).status).toBe('accepted');
+
+    // a split: four sightings named Lin Twin, two with the kept face of a sighting of Lin and two with
+    // the face of the unknown sighting farthest from it (each with a copy of its source's crop)
+    const { sightings, evidence, dataDir } = stack.gallery;
+    const all = sightings.search({ limit: 500 }).items.filter((x) => x.cropPath && evidence.sightingFaces(x.id).length > 0);
+    const linFace = evidence.sightingFaces(all.find((x) => x.personId === stack.personId)!.id)[0]!;
+    const far = all.filter((x) => x.personId === null).map((x) => ({ x, f: evidence.sightingFaces(x.id)[0]! })).filter((c) => c.f.modelId === linFace.modelId)
+      .map((c) => ({ ...c, d: cosineDistance(c.f.embedding, linFace.embedding) })).sort((a, b) => b.d - a.d)[0]!;
+    expect(far.d).toBeGreaterThan(stack.engine.identifyThreshold);
+    const linSource = all.find((x) => x.id === linFace.sightingId)!;
+    const seeded: number[] = [];
+    for (const [source, face] of [[linSource, linFace], [linSource, linFace], [far.x, far.f], [far.x, far.f]] as const) {
+      const at = new Date(Date.now() - 3_600_000 + seeded.length * 1000).toISOString();
+      const row = sightings.add({ cameraId: 'cam1', personId: twin.id, label: twin.name, firstSeen: at, lastSeen: at, maxScore: 0.9, meanScore: 0.9, frames: 3 });
+      sightings.update(row.id, { cropPath: writeSightingCrop(dataDir, row.id, readFileSync(resolveInDataDir(dataDir, source.cropPath!))) });
+      evidence.setSightingFaces(row.id, [{ modelId: face.modelId, embedding: face.embedding, namedPersonId: twin.id, quality: face.quality }]);
+      seeded.push(row.id);
+    }
+
+    await page.goto(`${stack.url}/#people`);
+    const pair = page.locator('#lookalikes-list li', { hasText: 'Lin Twin' });
+    await pair.waitFor();
+    expect(await pair.textContent()).toMatch(/^(lin_manuel_miranda ~ Lin Twin|Lin Twin ~ lin_manuel_miranda) \(\d\.\d{3}\)add more photos of each, from different days and angles$/);
+    expect((await pair.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).sort()).toEqual([`#people/${stack.personId}`, `#people/${twin.id}`].sort());
+    // the review panel: Lin Twin's two outlying sightings, with their crops (fetched with the key)
+    const split = page.locator(`#review-list li[data-person-id="${twin.id}"]`);
+    await split.waitFor();
+    expect(await split.locator('div').first().textContent()).toBe('Lin Twin: 2 sightings look like someone else');
+    const outlying = await split.locator('figure').evaluateAll((fs) => fs.map((f) => Number((f as HTMLElement).dataset.sightingId)));
+    expect(outlying.sort((a, b) => a - b)).toEqual(seeded.slice(2));
+    await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} figure img`)].every((i) => (i as HTMLImageElement).src.startsWith('blob:')), `#review-list li[data-person-id="${twin.id}"]`);
+    await shot(page, '06-review');
+    // "this is…" from the review panel: one of them is someone new; Lin Twin no longer splits (3 sightings)
+    const fig = split.locator(`figure[data-sighting-id="${seeded[2]}"]`);
+    await fig.locator('button.assign').click();
+    await split.locator('input.assign-name').fill('Twin Cousin');
+    await split.locator('.assign-form button[type=submit]').click();
+    await expect.poll(() => page.textContent('#review-status')).toBe('saved: 1 face learned as Twin Cousin (new person)');
+    await expect.poll(() => split.count()).toBe(0);
+    const cousin = sightings.get(seeded[2]!)!.personId!;
+    expect(stack.gallery.people.find(cousin)?.name).toBe('Twin Cousin');
+
+    // "this is…" on a live feed row: the oldest feed sightings that kept faces (the pipeline keeps each one's best embedded faces)
+    await page.goto(`${stack.url}/#live`);
+    await page.waitForSelector('#feed li');
+    const withFaces = (await feedItems(page)).map((i) => i.id).sort((a, b) => a - b).filter((id) => stack.gallery.evidence.sightingFaces(id).length > 0);
+    expect(withFaces.length).toBeGreaterThanOrEqual(2);
+    const id = withFaces[0]!;
+    const row = page.locator(`#feed li[data-sighting-id="${id}"]`);
+    await row.locator('button.assign').click();
+    // nothing chosen: the form says so and sends nothing
+    await row.locator('.assign-form button[type=submit]').click();
+    await expect.poll(() => row.locator('.assign-form .error').textContent()).toBe('Choose a person or type a new name.');
+    await row.locator('select.assign-person').selectOption(twin.id);
+    await shot(page, '07-this-is-form');
+    const before = stack.gallery.people.sampleCount(twin.id);
+    await row.locator('.assign-form button[type=submit]').click();
+    await expect.poll(() => page.textContent('#feed-status')).toMatch(/^saved: \d+ faces? learned as Lin Twin/);
+    const learned = Number(/saved: (\d+)/.exec((await page.textContent('#feed-status'))!)![1]);
+    expect(learned).toBeGreaterThan(0);
+    expect(stack.gallery.people.sampleCount(twin.id)).toBe(before + learned);
+    await expect.poll(() => row.locator('.who').textContent()).toBe('Lin Twin');
+    expect(await row.getAttribute('data-person-id')).toBe(twin.id);
+    expect(await row.locator('.assign-form').count()).toBe(0);
+    expect(((await (await api(`/api/sightings/${id}`)).json()) as { personId: string }).personId).toBe(twin.id);
+    await shot(page, '08-assigned');
+
+    // in the history, to a new person by name: the row is re-rendered from the stored sighting
+    await page.goto(`${stack.url}/#history`);
+    await page.waitForSelector('#history-rows tr');
+    const shown = await page.$$eval('#history-rows tr', (trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.sightingId)));
+    const id2 = shown.find((x) => x !== id && stack.gallery.evidence.sightingFaces(x).length > 0);
+    expect(id2).toBeDefined();
+    const tr = page.locator(`#history-rows tr[data-sighting-id="${id2}"]`);
+    await tr.locator('button.assign').click();
+    await tr.locator('input.assign-name').fill('Stage Guest');
+    await tr.locator('.assign-form button[type=submit]').click();
+    await expect.poll(() => page.textContent('#history-fix-status')).toMatch(/^saved: \d+ faces? learned as Stage Guest.*\(new person\)$/);
+    const guest = ((await (await api(`/api/people?name=${encodeURIComponent('Stage Guest')}`)).json()) as { items: { id: string }[] }).items;
+    expect(guest).toHaveLength(1);
+    await expect.poll(() => tr.locator('.who').textContent()).toBe('Stage Guest');
+    expect(await tr.getAttribute('data-person-id')).toBe(guest[0]!.id);
+    expect(((await (await api(`/api/sightings/${id2}`)).json()) as { personId: string }).personId).toBe(guest[0]!.id);
+    await shot(page, '09-history-assigned');
+    // "not this person" (over the socket) says the faces were kept as evidence; the history row is re-rendered
+    await tr.locator('button.fix').click();
+    await expect.poll(() => page.textContent('#history-fix-status')).toMatch(new RegExp(`^Corrected: sighting ${id2} is not Stage Guest; (its faces|\\d+ faces?) kept as evidence: the next similar face is not named Stage Guest again\\.$`));
+    await expect.poll(() => tr.getAttribute('data-person-id')).toBe('');
+    expect(((await (await api(`/api/sightings/${id2}`)).json()) as { personId: string | null }).personId).toBeNull();
+
+    // without them there is no look-alike left: the panel says so
+    for (const p of [twin.id, guest[0]!.id, cousin]) expect((await api(`/api/people/${p}`, { method: 'DELETE' })).status).toBe(200);
+    await page.goto(`${stack.url}/#people`);
+    await expect.poll(() => page.$$eval('#lookalikes-list li', (els) => els.map((e) => e.textContent))).toEqual(['none']);
   });
 
   it('deletes the recognised person and their sightings disappear from the page', async () => {

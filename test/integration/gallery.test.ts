@@ -112,19 +112,28 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     expect(await g.enrollment.enrollPhoto(obama, blurred)).toMatchObject({ status: 'rejected', reason: 'too_blurry' });
   });
 
-  it('skips near-duplicates and flags a photo of a different enrolled person', async () => {
+  it('skips near-duplicates; a photo close to another person is enrolled as a look-alike, only one closer than different people come is refused', async () => {
     const obama = ids.get('obama')!;
     const dup = await g.enrollment.enrollPhoto(obama, path.join(galleryDir, 'obama', 'obama.jpg'));
     expect(dup).toMatchObject({ status: 'skipped', reason: 'duplicate' });
     const before = store.samples.count();
-    const impostor = g.people.createPerson('not obama');
-    const flagged = await g.enrollment.enrollPhoto(impostor.id, probe('obama1.jpg'));
-    expect(flagged).toMatchObject({ status: 'rejected', reason: 'matches_other_person', match: { personId: obama, name: 'obama' } });
-    expect(store.samples.count()).toBe(before);
-    const forced = await g.enrollment.enrollPhoto(impostor.id, probe('obama1.jpg'), { force: true });
-    expect(forced.status).toBe('accepted');
+    const relative = g.people.createPerson('not obama');
+    // another photo of obama offered as someone else: within the 1:1 threshold of obama, but not
+    // closer than different people come (gallery.mislabelDistance): a look-alike, kept and flagged
+    const flagged = await g.enrollment.enrollPhoto(relative.id, probe('obama1.jpg'));
+    expect(flagged).toMatchObject({ status: 'accepted', lookalikes: [{ personId: obama, name: 'obama' }] });
+    if (flagged.status !== 'accepted') throw new Error('unreachable');
+    expect(flagged.lookalikes![0]!.distance).toBeGreaterThanOrEqual(testConfig().gallery.mislabelDistance);
+    expect(g.review().lookalikes).toContainEqual(expect.objectContaining({ distance: flagged.lookalikes![0]!.distance }));
     expect(store.samples.count()).toBe(before + 1);
-    g.people.deletePerson(impostor.id);
+    // the very photo enrolled for obama, offered as someone else: closer than any two people, refused
+    const same = await g.enrollment.enrollPhoto(relative.id, path.join(galleryDir, 'obama', 'obama.jpg'));
+    expect(same).toMatchObject({ status: 'rejected', reason: 'matches_other_person', match: { personId: obama, name: 'obama' } });
+    expect(store.samples.count()).toBe(before + 1);
+    const forced = await g.enrollment.enrollPhoto(relative.id, path.join(galleryDir, 'obama', 'obama.jpg'), { force: true });
+    expect(forced.status).toBe('accepted');
+    expect(store.samples.count()).toBe(before + 2);
+    g.people.deletePerson(relative.id);
     expect(store.samples.count()).toBe(before);
   });
 

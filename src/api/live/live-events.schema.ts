@@ -30,7 +30,7 @@ export type FeedSighting = z.infer<typeof feedSightingSchema>;
 export const toFeed = (s: Sighting, status: FeedSighting['status'], crop: string | null, storedAt = Date.now()): FeedSighting => ({
   version: 1, id: s.id, status, cameraId: s.cameraId, personId: s.personId, label: s.label,
   unknownId: typeof s.metadata.unknownId === 'number' ? s.metadata.unknownId : null,
-  firstSeen: s.firstSeen, lastSeen: s.lastSeen, score: s.personId ? s.maxScore : null, frames: s.frames, crop, storedAt,
+  firstSeen: s.firstSeen, lastSeen: s.lastSeen, score: s.personId && s.bestDistance !== null ? s.maxScore : null, frames: s.frames, crop, storedAt,
 });
 
 export const resyncRequestSchema = z.strictObject({

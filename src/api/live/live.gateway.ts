@@ -83,7 +83,7 @@ export class LiveGateway {
 
     this.admin(socket, 'sighting:not-this-person', notThisPersonSchema, (b, actor) => {
       const r = this.deps.corrections.notThisPerson(b.sightingId, actor, b.removeSampleId);
-      return { sightingId: r.sighting.id, removedSample: r.removedSample };
+      return { sightingId: r.sighting.id, removedSample: r.removedSample, evidence: r.evidence };
     });
     this.admin(socket, 'unknown:ignore', ignoreClusterMessage, (b, actor) => ({ ignored: this.deps.corrections.ignoreCluster(b.clusterKey, actor) }));
   }
