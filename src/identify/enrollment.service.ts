@@ -213,6 +213,43 @@ export class EnrollmentService {
   }
 
   /**
+   * Two witnesses on a gallery enrolled before them: add the confirming model's embedding to every
+   * sample of the current model that lacks one, from its stored crop (the proposer's embedding is
+   * kept). Samples whose crop is missing or shows no face are reported; they stay unconfirmable
+   * (never named) until re-enrolled. The hub runs this at start; `reindex` does it too.
+   */
+  async backfillConfirm(progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ filled: number; failed: { sampleId: number; reason: string }[] }> {
+    const { store, engine, dataDir } = this.deps;
+    const confirmModelId = engine.confirmModelId;
+    const failed: { sampleId: number; reason: string }[] = [];
+    if (!confirmModelId) return { filled: 0, failed };
+    const todo = [...store.samples.iterate()].filter((s) => s.modelId === this.modelId && s.confirm?.modelId !== confirmModelId);
+    let filled = 0;
+    for (const [i, s] of todo.entries()) {
+      if (signal?.aborted) break;
+      progress?.(i, todo.length);
+      try {
+        const abs = s.cropFile ? resolveInDataDir(dataDir, s.cropFile) : undefined;
+        if (!abs || !existsSync(abs)) { failed.push({ sampleId: s.id, reason: 'crop missing' }); continue; }
+        const buf = readFileSync(abs);
+        let faces = (await engine.analyze(buf, { confirm: true })).faces.filter((f) => f.confirmEmbedding);
+        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true, confirm: true })).faces.filter((f) => f.confirmEmbedding);
+        const best = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
+        if (!best) { failed.push({ sampleId: s.id, reason: 'no usable face in crop' }); continue; }
+        // the sample may have been erased meanwhile: update only what is still there
+        if (!store.samples.get(s.id)) continue;
+        store.samples.setConfirm(s.id, { modelId: confirmModelId, embedding: best.confirmEmbedding! });
+        filled++;
+      } catch (e) {
+        failed.push({ sampleId: s.id, reason: (e as Error).message });
+      }
+    }
+    progress?.(todo.length, todo.length);
+    if (filled) store.transaction(() => { store.bumpRevision(); store.audit.record('system', 'gallery.confirm-backfill', null, { confirmModelId, filled, failed: failed.length }); });
+    return { filled, failed };
+  }
+
+  /**
    * Re-embed every sample from its stored crop with the current engine (after a model change),
    * then rebuild the index. Samples whose crop is missing (or whose stored path leaves the data
    * directory) or yields no face are reported, kept unchanged (they stay excluded from the index

@@ -88,8 +88,12 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
     gallery.people.events.on('person.erased', (id) => mqtt.personRemoved(id));
   }
   let closing: Promise<void> | undefined;
+  let backfill: Promise<void> | undefined;
+  const stopBackfill = new AbortController();
   const close = () => (closing ??= (async () => {
     const errors: unknown[] = [];
+    stopBackfill.abort();
+    await backfill;
     const step = async (f: () => unknown) => { try { await f(); } catch (e) { errors.push(e); } };
     if (proposalTimer) clearInterval(proposalTimer);
     await step(() => mqtt?.close());
@@ -104,7 +108,15 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
     await cameras.start();
     if (deps.engine.confirmModelId) await publishProposals();
     const missing = gallery.witnesses.missingConfirm();
-    if (missing > 0) logger.warn({ samples: missing, confirmModel: deps.engine.confirmModelId }, 'samples without the confirming model\'s embedding are never named under two witnesses: run `facestream gallery reindex`');
+    if (missing > 0) {
+      // a gallery enrolled before two witnesses: its people are unconfirmable (never named) until
+      // their samples get the confirming model's embedding; add them from the stored crops now
+      logger.warn({ samples: missing, confirmModel: deps.engine.confirmModelId }, 'adding the confirming model\'s embedding to samples enrolled before two witnesses (their people are not named until done)');
+      backfill = gallery.enrollment.backfillConfirm(undefined, stopBackfill.signal).then(
+        (r) => logger.info({ filled: r.filled, failed: r.failed.length }, 'confirming embeddings added'),
+        (e: Error) => logger.error({ err: e.message }, 'confirming embeddings not added: run `facestream reindex`'),
+      );
+    }
     alerting.start();
     await mqtt?.start();
   } catch (e) {

@@ -79,6 +79,11 @@ export class SamplesRepository {
       .run(modelId, embedding.length, embeddingToBlob(embedding), confirm?.modelId ?? null, confirm ? embeddingToBlob(confirm.embedding) : null, id);
   }
 
+  /** Set the confirming model's embedding of a sample (two witnesses on a gallery enrolled before them). */
+  setConfirm(id: number, confirm: { modelId: string; embedding: Float32Array }): void {
+    this.db.prepare('UPDATE face_samples SET confirm_model_id = ?, confirm_embedding = ? WHERE id = ?').run(confirm.modelId, embeddingToBlob(confirm.embedding), id);
+  }
+
   /** Confirming-model embeddings of every sample that has one of `confirmModelId`, with their person. */
   confirmVectors(confirmModelId: string): { sampleId: number; personId: string; embedding: Float32Array }[] {
     return (this.db.prepare('SELECT id, person_id, confirm_embedding FROM face_samples WHERE confirm_model_id = ? AND confirm_embedding IS NOT NULL').all(confirmModelId) as { id: number; person_id: string; confirm_embedding: Buffer }[])

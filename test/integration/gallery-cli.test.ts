@@ -98,4 +98,32 @@ describe('facestream gallery commands', () => {
     const code = await new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
     expect(code).toBe(0);
   });
+
+  it('a family enrolled from one folder keeps every member (look-alikes flagged); correct --is / --not teach from photos', { timeout: 300_000 }, async () => {
+    // LFW DevTest's closest cross-person pair (Kim Yong-il ~ Tang Jiaxuan, 0.032-0.05: under the 1:1 threshold 0.0833)
+    const lfw = (name: string, i: number) => dataPath(`lfw-view1/images/${name}/${name}_000${i}.jpg`);
+    const family = path.join(dir, 'family');
+    const data = path.join(dir, 'family-data');
+    for (const [person, file] of [['Kim', lfw('Kim_Yong-il', 1)], ['Tang', lfw('Tang_Jiaxuan', 6)]] as const) {
+      mkdirSync(path.join(family, person), { recursive: true });
+      symlinkSync(file, path.join(family, person, path.basename(file)));
+    }
+    const enroll = await cli(['--data-dir', data, 'enroll', '--dir', family]);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    expect(enroll.stdout).toMatch(/2 accepted, 0 skipped, 0 rejected/);
+    expect(enroll.stdout).toMatch(/look-alike pairs[^\n]*\n\s+(Kim ~ Tang|Tang ~ Kim)\s+distance 0\.0\d+/);
+    // --not: Tang's other photo becomes evidence that it is not Kim
+    const not = await cli(['--data-dir', data, 'correct', lfw('Tang_Jiaxuan', 1), '--not', 'Kim', '--json']);
+    expect(not.code, not.stderr).toBe(0);
+    expect(JSON.parse(not.stdout)).toMatchObject({ not: { name: 'Kim' }, evidence: 1 });
+    // --is: a photo added as a sample even where it matches someone else (the user's word)
+    const is = await cli(['--data-dir', data, 'correct', lfw('Tang_Jiaxuan', 3), '--is', 'Tang', '--json']);
+    expect(is.code, is.stderr).toBe(0);
+    expect(JSON.parse(is.stdout)).toMatchObject({ is: { name: 'Tang', created: false }, result: { status: 'accepted' } });
+    const ident = await cli(['--data-dir', data, 'identify', lfw('Tang_Jiaxuan', 1), '--json']);
+    const faces = (JSON.parse(ident.stdout) as { faces: { match: { name: string | null } }[] }).faces;
+    expect(faces.map((f) => f.match.name)).not.toContain('Kim');
+    expect((await cli(['--data-dir', data, 'correct', lfw('Tang_Jiaxuan', 1), '--not', 'Nobody'])).code).not.toBe(0);
+    expect((await cli(['--data-dir', data, 'correct', lfw('Tang_Jiaxuan', 1)])).stderr).toMatch(/--is NAME or --not NAME/);
+  });
 });

@@ -265,6 +265,30 @@ describe('Gallery concurrency and model changes', () => {
     }
   });
 
+  it('two witnesses on a gallery enrolled before them: unconfirmable (never named) until the backfill adds the confirmer\'s embeddings from the crops', async () => {
+    const dir = newDir();
+    const rules = engine.decisionRules;
+    if (rules.mode !== 'two-witness') throw new Error('the default engine runs two witnesses');
+    const before = Object.create(engine, { decisionRules: { value: { mode: 'single', single: rules.single } }, confirmModelId: { value: undefined } }) as FacePipeline;
+    const old = openGallery({ dataDir: dir, engine: before, settings: testConfig({ data: { dir } }).gallery });
+    const obama = old.people.createPerson('obama');
+    for (const f of ['obama.jpg', 'obama2.jpg']) expect((await old.enrollment.enrollPhoto(obama.id, path.join(galleryDir, 'obama', f))).status).toBe('accepted');
+    expect(old.witnesses.missingConfirm()).toBe(0); // single mode: nothing is missing
+    old.close();
+    const g = open(dir);
+    try {
+      expect(g.witnesses.missingConfirm()).toBe(2);
+      const named = async () => (await g.matcher.identifyImage(probe('obama1.jpg'))).faces.map((f) => [f.match?.name ?? null, f.match?.reason]);
+      expect(await named()).toEqual([[null, 'unconfirmed']]);
+      const r = await g.enrollment.backfillConfirm();
+      expect(r).toEqual({ filled: 2, failed: [] });
+      expect(g.witnesses.missingConfirm()).toBe(0);
+      expect(await named()).toEqual([['obama', 'named']]);
+    } finally {
+      g.close();
+    }
+  });
+
   it('refuses to search with another model than the samples were enrolled with, until reindex', async () => {
     const dir = newDir();
     const g = open(dir);

@@ -13,6 +13,7 @@ import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import type { Gallery } from '../../src/identify/gallery.js';
 import { startHubServices, type HubServices } from '../../src/roles/hub.services.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
+import { dataPath } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 
 describe('Socket.IO gateway: authentication, roles, live sightings, resync', () => {
@@ -105,6 +106,54 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     const audit = gallery.audit.list({ target: p.id });
     expect(audit[0]).toMatchObject({ action: 'sighting.not-this-person', details: { sightingId: row.id } });
     expect(audit[0]!.actor).toMatch(/^api-key:/);
+  });
+
+  it('corrections teach (REST, real photos): "this is X" stores the sighting\'s faces as X\'s samples; "not this person" keeps them as evidence; erasing the person erases the evidence', async () => {
+    const lfw = (name: string, i: number) => dataPath(`lfw-view1/images/${name}/${name}_000${i}.jpg`);
+    const kim = gallery.people.createPerson('Kim');
+    expect((await gallery.enrollment.enrollPhoto(kim.id, lfw('Kim_Yong-il', 1))).status).toBe('accepted');
+    const facesOf = async (file: string) => {
+      const f = (await engine.analyzePhoto(file)).faces.find((x) => x.embedding)!;
+      return { f, kept: [{ modelId: engine.modelId, embedding: f.embedding!, confirm: { modelId: engine.confirmModelId!, embedding: f.confirmEmbedding! }, namedPersonId: null, quality: 1 }] };
+    };
+    const call = async (url: string, body: unknown, key = admin) => {
+      const r = await fetch(`${url.startsWith('http') ? '' : dashboard.address}${url}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, json: await r.json() as Record<string, any> };
+    };
+    // an unknown sighting of Tang Jiaxuan (a look-alike of Kim: LFW DevTest's closest pair): "this is Tang"
+    const unknown = storeSighting(null);
+    const tang6 = await facesOf(lfw('Tang_Jiaxuan', 6));
+    gallery.evidence.setSightingFaces(unknown.id, tang6.kept);
+    expect((await call(`/api/sightings/${unknown.id}/assign`, { version: 1, name: 'Tang' }, viewer)).status).toBe(403);
+    expect((await call(`/api/sightings/${unknown.id}/assign`, { version: 1 })).status).toBe(400);
+    expect((await call('/api/sightings/999999/assign', { version: 1, name: 'Tang' })).status).toBe(404);
+    const assigned = await call(`/api/sightings/${unknown.id}/assign`, { version: 1, name: 'Tang' });
+    expect(assigned.status, JSON.stringify(assigned.json)).toBe(200);
+    expect(assigned.json).toMatchObject({ created: true, person: { name: 'Tang' }, sighting: { personId: assigned.json.person.id, label: 'Tang' } });
+    expect(assigned.json.samples).toHaveLength(1);
+    const tangId = assigned.json.person.id as string;
+    // the correction skipped the mislabel check (Tang is within the 1:1 threshold of Kim) and teaches:
+    // another photo of Tang is nearest to Tang now, and never named Kim
+    const other = await gallery.matcher.identifyImage(lfw('Tang_Jiaxuan', 1));
+    expect(other.faces[0]!.match!.candidates[0]!.personId).toBe(tangId);
+    expect(other.faces[0]!.match!.personId).not.toBe(kim.id);
+    expect(gallery.audit.list({ target: tangId }).map((e) => e.action)).toEqual(expect.arrayContaining(['sighting.assign', 'sample.add.correction']));
+
+    // a sighting of another face named Kim: "not this person" keeps its face as evidence
+    const wrong = storeSighting(kim.id);
+    const tang9 = await facesOf(lfw('Tang_Jiaxuan', 9));
+    gallery.evidence.setSightingFaces(wrong.id, tang9.kept);
+    const r = await call(`/api/sightings/${wrong.id}/not-this-person`, { version: 1 });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ evidence: 1, sighting: { personId: null } });
+    expect(gallery.evidence.countEvidence(kim.id)).toBe(1);
+    // the same face again is not named Kim: the evidence competes like a person
+    const again = gallery.matcher.identify(tang9.f.embedding!, undefined, tang9.f.confirmEmbedding);
+    expect(again.personId).not.toBe(kim.id);
+    // erasing Kim erases the evidence about Kim
+    gallery.people.deletePerson(kim.id);
+    expect(gallery.evidence.countEvidence(kim.id)).toBe(0);
+    gallery.people.deletePerson(tangId);
   });
 
   it('resync replays every sighting after the last one the page has, in order', async () => {
