@@ -20,7 +20,8 @@ import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { galleryIdentifier } from '../src/identify/gallery.identifier.js';
 import { openGallery, type Gallery } from '../src/identify/gallery.js';
 import { startHubRole } from '../src/roles/roles.js';
-import { deletePrefix } from '../src/queue/redis.connection.js';
+import { createRedis, deletePrefix } from '../src/queue/redis.connection.js';
+import { ProposalVectorsStore } from '../src/queue/proposal-vectors.store.js';
 import type { TrackInputFace } from '../src/track/face.tracker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +46,9 @@ const setups: Setup[] = quick
   ? [{ name: '1 cam, 1 worker', cameras: [clips.hamilton], workers: 1 }]
   : [
     { name: '1 cam (hamilton), 1 worker', cameras: [clips.hamilton], workers: 1 },
+    // two witnesses (default) against ResNet-34 alone: what the confirmer costs
+    { name: '1 cam (hamilton), 1 worker, single model', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
+    { name: '2 cams (hamilton + crowd), 1 worker, single model', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
     { name: '1 cam (hamilton), 2 workers', cameras: [clips.hamilton], workers: 2 },
     { name: '2 cams (hamilton + crowd), 1 worker', cameras: [clips.hamilton, clips.crowd], workers: 1 },
     { name: '2 cams (hamilton + crowd), 2 workers', cameras: [clips.hamilton, clips.crowd], workers: 2 },
@@ -118,6 +122,8 @@ interface Result {
   setup: Setup; processedFps: number; droppedFps: number; dropped: number; p50: number; p95: number; sightingP50: number;
   cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
   linFrames: number; camFrames: number; linSightings: number; otherSightings: number; embeddedPerFace: number;
+  /** Faces the confirming model embedded (two witnesses), per embedded face. */
+  confirmedPerEmbedded: number;
   /** With --rounds: processed fps of every round (this row is the median one). */
   rounds?: number[];
 }
@@ -131,6 +137,10 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     ...setup.env,
   };
   const hub = startHubRole(config, { logger: pino({ level: 'silent' }), identifier: galleryIdentifier(gallery.matcher) });
+  // as the hub services do: the gallery's vectors for the vision workers' two-witness pre-filter
+  const redis = createRedis(redisUrl, 'facestream-bench');
+  await new ProposalVectorsStore(redis, prefix).publish(`bench@${gallery.revision()}`, gallery.index.dim, gallery.proposerVectors());
+  await redis.quit();
   const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
   const sightings: { s: SightingUpdate; at: number }[] = [];
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
@@ -183,6 +193,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     // nobody else from the gallery is in either clip: any other name is a wrong one
     otherSightings: new Set(sightings.filter((x) => x.s.name && x.s.name !== target).map((x) => x.s.id)).size,
     embeddedPerFace: faces ? analysed.reduce((n, f) => n + f.job.faces.filter((x) => x.embedding).length, 0) / faces : 0,
+    confirmedPerEmbedded: ((e) => (e ? analysed.reduce((n, f) => n + f.job.faces.filter((x) => x.confirmEmbedding).length, 0) / e : 0))(analysed.reduce((n, f) => n + f.job.faces.filter((x) => x.embedding).length, 0)),
   };
 }
 
@@ -204,10 +215,18 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: {}, overrides: { data: { dir: dataDir } } });
   const engine = await openFacePipeline(config);
   const gallery = openGallery({ dataDir, engine, settings: config.gallery });
+  // the single-model configurations: the same people, named by ResNet-34 alone (identify.mode single)
+  const singleDir = mkdtempSync(path.join(tmpdir(), 'fst-bench-single-'));
+  const rules = engine.decisionRules;
+  const singleEngine = Object.create(engine, { decisionRules: { value: { mode: 'single', single: rules.single } }, confirmModelId: { value: undefined } }) as typeof engine;
+  const single = openGallery({ dataDir: singleDir, engine: singleEngine, settings: config.gallery });
+  const galleryOf = (s: Setup) => (s.env?.FACESTREAM_IDENTIFY_MODE === 'single' ? single : gallery);
   try {
-    for (const name of readdirSync(galleryDir).sort()) {
-      const p = gallery.people.createPerson(name);
-      for (const f of readdirSync(path.join(galleryDir, name))) await gallery.enrollment.enrollPhoto(p.id, path.join(galleryDir, name, f));
+    for (const g of [gallery, single]) {
+      for (const name of readdirSync(galleryDir).sort()) {
+        const p = g.people.createPerson(name);
+        for (const f of readdirSync(path.join(galleryDir, name))) await g.enrollment.enrollPhoto(p.id, path.join(galleryDir, name, f));
+      }
     }
     // --rounds N: every selected configuration N times, alternating, so a noisy machine affects
     // all alike; each row is the round with the median processed fps, and lists every round's
@@ -215,7 +234,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const s of selected) {
         log(`${s.name}: ${seconds} s at ${fps} fps per camera${rounds > 1 ? `, round ${round} of ${rounds}` : ''}`);
-        runs.set(s, [...(runs.get(s) ?? []), await runSetup(s, gallery)]);
+        runs.set(s, [...(runs.get(s) ?? []), await runSetup(s, galleryOf(s))]);
       }
     }
     const results: Result[] = selected.map((s) => {
@@ -243,21 +262,23 @@ async function main(): Promise<void> {
       const xs = cams.map((c) => peers.find((p) => p.clip === path.basename(c))).filter((p): p is Peer => !!p).map((p) => perCpu(p.fps, p.cpuPercent));
       return xs.length === cams.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
     };
-    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | hamilton frames naming Lin / analysed | Lin sightings | other-name sightings (wrong) |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | confirmed / embedded | hamilton frames naming Lin / analysed | Lin sightings | other-name sightings (wrong) |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       const own = perCpu(r.processedFps, r.cpu.vision.reduce((a, b) => a + b, 0));
-      out.push(`| ${r.setup.name} | ${f1(r.processedFps)}${rounds > 1 ? ` (${r.rounds!.map(f1).join(' / ')})` : ''} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} | ${r.otherSightings} |`);
+      out.push(`| ${r.setup.name} | ${f1(r.processedFps)}${rounds > 1 ? ` (${r.rounds!.map(f1).join(' / ')})` : ''} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${f2(r.confirmedPerEmbedded)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} | ${r.otherSightings} |`);
     }
     for (const p of peers) {
-      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
+      out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | - | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
     }
     out.push('', `Frames dropped in the measured window (count): ${results.map((r) => `${r.setup.name}: ${r.dropped}`).join('; ')}.`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     gallery.close();
+    single.close();
     engine.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(singleDir, { recursive: true, force: true });
   }
 }
 
