@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import type { Config } from '../config/schema.js';
+import { witnessModeOf, type Config } from '../config/schema.js';
+import { openDatabase } from '../store/database.js';
+import { STORE_FILE } from '../store/data.store.js';
 import { faceApiModelDir, humanModelDir, requireFaceApiModel, requireModelFile } from '../engine/models.js';
 import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
 import { maskUrl, sourceKind } from '../ingest/mask-url.js';
@@ -34,7 +36,7 @@ const run = (cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
   });
 
 /** Model files the configured detector, landmarks and embedder load (no engine is started). */
-function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder'>): DoctorCheck {
+function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | 'embedder' | 'identify'>): DoctorCheck {
   const faceApi = faceApiModelDir(config.engine.faceApiModelDir);
   const names = [
     ...(config.detector.model === 'faceboxes' ? [] : [config.detector.model === 'tiny' ? 'tiny_face_detector_model' : 'ssd_mobilenetv1_model']),
@@ -45,7 +47,10 @@ function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | '
     if (config.detector.model === 'faceboxes') { requireModelFile(humanModelDir(config.engine.humanModelDir), 'faceboxes.json'); names.unshift('faceboxes'); }
     const model = config.embedder.model;
     if (model === 'resnet34' || model === 'resnet34+faceres') { requireFaceApiModel(faceApi, 'face_recognition_model'); names.push('face_recognition_model'); }
-    for (const human of model === 'mobileface' ? ['mobileface'] : model === 'resnet34' ? [] : ['faceres']) {
+    const humans = new Set(model === 'mobileface' ? ['mobileface'] : model === 'resnet34' ? [] : ['faceres']);
+    // two witnesses: the confirming model too
+    if (witnessModeOf(config) === 'two-witness') humans.add(config.identify.witness.confirmModel);
+    for (const human of humans) {
       requireModelFile(humanModelDir(config.engine.humanModelDir), `${human}.json`);
       names.push(human);
     }
@@ -122,10 +127,32 @@ export async function runDoctor(config: Readonly<Config>, options: DoctorOptions
     writeFileSync(probe, 'ok');
     rmSync(probe, { force: true });
     checks.push({ name: 'data dir', ok: true, detail: `${dir} writable` });
+    const dbFile = path.join(dir, STORE_FILE);
+    if (witnessModeOf(config) === 'two-witness' && existsSync(dbFile)) checks.push(confirmCheck(dbFile, config.identify.witness.confirmModel));
   } catch (e) {
     checks.push({ name: 'data dir', ok: false, detail: `${dir}: ${(e as Error).message}`, fix: 'create the folder and give the facestream user write access, or set data.dir' });
   }
   return checks;
+}
+
+/** Two witnesses: samples enrolled before them lack the confirming model's embedding (never named until the hub's backfill or `reindex`). */
+function confirmCheck(dbFile: string, confirmModel: string): DoctorCheck {
+  let db;
+  try {
+    db = openDatabase(dbFile, { readonly: true });
+    const cols = (db.prepare('PRAGMA table_info(face_samples)').all() as { name: string }[]).map((c) => c.name);
+    const total = (db.prepare('SELECT count(*) AS n FROM face_samples').get() as { n: number }).n;
+    const missing = cols.includes('confirm_model_id')
+      ? (db.prepare('SELECT count(*) AS n FROM face_samples WHERE confirm_model_id IS NULL OR confirm_model_id NOT LIKE ?').get(`%${confirmModel}%`) as { n: number }).n
+      : total;
+    return missing === 0
+      ? { name: 'two witnesses', ok: true, detail: `every sample (${total}) has its ${confirmModel} embedding` }
+      : { name: 'two witnesses', ok: false, detail: `${missing} of ${total} samples lack the ${confirmModel} embedding: their people are not named until it is added`, fix: 'start the hub (it adds them from the stored crops) or run `facestream reindex`' };
+  } catch (e) {
+    return { name: 'two witnesses', ok: false, detail: `${dbFile}: ${(e as Error).message}`, fix: 'check the data directory' };
+  } finally {
+    db?.close();
+  }
 }
 
 export function formatDoctor(checks: readonly DoctorCheck[]): string {
