@@ -13,21 +13,18 @@ export function renderDefaultYaml(): string {
     '# Override in a YAML file (--config FILE or FACESTREAM_CONFIG=FILE) or per key with the',
     '# environment variable named on each key. Unknown keys are rejected.',
   ];
-  let section = '';
-  let subsection = '';
+  // the open maps of the previous leaf (its path without the key): a new leaf opens only the ones it does not share
+  let open: string[] = [];
   for (const leaf of configLeaves(configSchema)) {
-    const [top, ...rest] = leaf.path;
-    if (top !== section) {
-      section = top!;
-      subsection = '';
-      lines.push('', `${section}:`);
+    const parents = leaf.path.slice(0, -1), key = leaf.path[leaf.path.length - 1]!;
+    let shared = 0;
+    while (shared < parents.length && shared < open.length && parents[shared] === open[shared]) shared++;
+    for (let d = shared; d < parents.length; d++) {
+      if (d === 0) lines.push('');
+      lines.push(`${'  '.repeat(d)}${parents[d]}:`);
     }
-    let indent = '  ';
-    if (rest.length > 1) {
-      if (rest[0] !== subsection) { subsection = rest[0]!; lines.push(`  ${subsection}:`); }
-      indent = '    ';
-    }
-    const key = rest[rest.length - 1]!;
+    open = parents;
+    const indent = '  '.repeat(parents.length);
     const bounds = describeBounds(leaf.schema);
     lines.push(`${indent}# ${leaf.description ?? ''}${bounds ? ` ${bounds}` : ''} env: ${envNameOf(leaf.path)}`);
     if (leaf.defaultValue === undefined) lines.push(`${indent}# ${key}:   (unset)`);
