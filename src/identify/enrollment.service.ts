@@ -10,7 +10,7 @@ import type { FaceVectors } from '../store/evidence.repository.js';
 import type { DataStore } from '../store/data.store.js';
 import { CROPS_DIR, personCropsDir, resolveInDataDir, SIGHTING_CROPS_DIR } from '../store/data-paths.js';
 import type { FaceSample } from '../store/samples.repository.js';
-import type { AnalyzeResult } from '../vision/face.pipeline.js';
+import type { AnalyzedFace, AnalyzeResult } from '../vision/face.pipeline.js';
 import type { RgbImage } from '../vision/decode/image.decoder.js';
 import type { Box, FaceQuality } from '../vision/types.js';
 import type { GalleryIndex } from './gallery.index.js';
@@ -213,13 +213,28 @@ export class EnrollmentService {
   }
 
   /**
+   * The largest embedded face of a sample's stored crop, with the confirming model's embedding
+   * when the engine has one; or why there is none. The crop keeps a margin around the face:
+   * detect in it first, fall back to the whole crop.
+   */
+  private async faceOfCrop(cropFile: string | null): Promise<AnalyzedFace | string> {
+    const { engine, dataDir } = this.deps;
+    const abs = cropFile ? resolveInDataDir(dataDir, cropFile) : undefined;
+    if (!abs || !existsSync(abs)) return 'crop missing';
+    const buf = readFileSync(abs);
+    let faces = (await engine.analyze(buf, { confirm: true })).faces.filter((f) => f.embedding);
+    if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true, confirm: true })).faces.filter((f) => f.embedding);
+    return faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0] ?? 'no usable face in crop';
+  }
+
+  /**
    * Two witnesses on a gallery enrolled before them: add the confirming model's embedding to every
    * sample of the current model that lacks one, from its stored crop (the proposer's embedding is
    * kept). Samples whose crop is missing or shows no face are reported; they stay unconfirmable
    * (never named) until re-enrolled. The hub runs this at start; `reindex` does it too.
    */
   async backfillConfirm(progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ filled: number; failed: { sampleId: number; reason: string }[] }> {
-    const { store, engine, dataDir } = this.deps;
+    const { store, engine } = this.deps;
     const confirmModelId = engine.confirmModelId;
     const failed: { sampleId: number; reason: string }[] = [];
     if (!confirmModelId) return { filled: 0, failed };
@@ -229,13 +244,8 @@ export class EnrollmentService {
       if (signal?.aborted) break;
       progress?.(i, todo.length);
       try {
-        const abs = s.cropFile ? resolveInDataDir(dataDir, s.cropFile) : undefined;
-        if (!abs || !existsSync(abs)) { failed.push({ sampleId: s.id, reason: 'crop missing' }); continue; }
-        const buf = readFileSync(abs);
-        let faces = (await engine.analyze(buf, { confirm: true })).faces.filter((f) => f.confirmEmbedding);
-        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true, confirm: true })).faces.filter((f) => f.confirmEmbedding);
-        const best = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
-        if (!best) { failed.push({ sampleId: s.id, reason: 'no usable face in crop' }); continue; }
+        const best = await this.faceOfCrop(s.cropFile);
+        if (typeof best === 'string' || !best.confirmEmbedding) { failed.push({ sampleId: s.id, reason: typeof best === 'string' ? best : 'no usable face in crop' }); continue; }
         // the sample may have been erased meanwhile: update only what is still there
         if (!store.samples.get(s.id)) continue;
         store.samples.setConfirm(s.id, { modelId: confirmModelId, embedding: best.confirmEmbedding! });
@@ -264,14 +274,8 @@ export class EnrollmentService {
       const s = all[i]!;
       progress?.(i, all.length);
       try {
-        const abs = s.cropFile ? resolveInDataDir(dataDir, s.cropFile) : undefined;
-        if (!abs || !existsSync(abs)) { failed.push({ sampleId: s.id, reason: 'crop missing' }); continue; }
-        const buf = readFileSync(abs);
-        // The crop keeps a margin around the face: detect in it first, fall back to the whole crop.
-        let faces = (await engine.analyze(buf, { confirm: true })).faces.filter((f) => f.embedding);
-        if (faces.length === 0) faces = (await engine.analyze(buf, { faceCrop: true, confirm: true })).faces.filter((f) => f.embedding);
-        const best = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
-        if (!best) { failed.push({ sampleId: s.id, reason: 'no usable face in crop' }); continue; }
+        const best = await this.faceOfCrop(s.cropFile);
+        if (typeof best === 'string') { failed.push({ sampleId: s.id, reason: best }); continue; }
         updates.push({ id: s.id, embedding: best.embedding!, confirm: best.confirmEmbedding && engine.confirmModelId ? { modelId: engine.confirmModelId, embedding: best.confirmEmbedding } : undefined });
       } catch (e) {
         failed.push({ sampleId: s.id, reason: (e as Error).message });
