@@ -12,6 +12,7 @@ import { frameJobId } from '../../src/queue/job-options.js';
 import type { Chip } from '../../src/vision/align/chip.aligner.js';
 import type { AnalyzedFace, AnalyzeOptions, AnalyzeResult } from '../../src/vision/face.pipeline.js';
 import { chipJpeg, VisionWorker, type FrameAnalyzer } from '../../src/vision/vision.worker.js';
+import { ProposalFilter } from '../../src/vision/proposal.filter.js';
 import type { Box } from '../../src/common/geometry.js';
 
 const PREFIX = 'fs-unit';
@@ -438,5 +439,30 @@ describe('VisionWorker batching (vision.batchSize)', () => {
     expect(good.status).toBe('fulfilled');
     expect((good as PromiseFulfilledResult<FacesJob>).value.faces[0]!.embedding).toEqual([0, 1, 0]);
     expect(h.faces.published.map((j) => j.skipped ?? 'ok').sort()).toEqual(['failed', 'ok']);
+  });
+});
+
+describe('VisionWorker, two witnesses', () => {
+  it('embeds with the confirming model only the faces the pre-filter says the proposer could name', async () => {
+    const h = harness({}, {});
+    const confirmCalls: number[] = [];
+    const analyzer = Object.assign(h.analyzer, {
+      confirmModelId: 'fake-confirmer@1',
+      decode: async () => ({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 }),
+      embedConfirm: async (_image: unknown, landmarks: readonly unknown[]) => { confirmCalls.push(landmarks.length); return landmarks.map((_, i) => Float32Array.from([0, 0, 1, i])); },
+    });
+    const known = analyzer.chip([200, 0, 0], [1, 0, 0, 0]);
+    const stranger = analyzer.chip([0, 200, 0], [0, 1, 0, 0]);
+    analyzer.next = [analyzedFace(box(10), { chip: known }), analyzedFace(box(300), { chip: stranger })];
+    // the gallery holds one vector: only the first face is within the proposer's threshold of it
+    const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
+    const worker = new VisionWorker(baseConfig, {
+      connection: h.redis as unknown as Redis, prefix: PREFIX, analyzer, faces: h.faces.producer as unknown as FacesProducer,
+      logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
+    });
+    const result = await worker.process(h.frame(1));
+    expect(result.faces.map((f) => Boolean(f.embedding))).toEqual([true, true]);
+    expect(result.faces.map((f) => f.confirmEmbedding)).toEqual([[0, 0, 1, 0], undefined]);
+    expect(confirmCalls).toEqual([1]);
   });
 });
