@@ -36,7 +36,7 @@ export interface EnrollmentDeps {
   index: Pick<GalleryIndex, 'modelId' | 'dim' | 'closed' | 'assertModel' | 'search' | 'applyChanges' | 'refreshModelState' | 'rebuild'>;
   people: Pick<PeopleService, 'getPerson'>;
   engine: FaceAnalyzer;
-  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'> & Partial<Pick<GalleryConfig, 'enrollMinFaceSize' | 'enrollMinSharpness' | 'mislabelDistance'>>;
+  settings: Pick<GalleryConfig, 'topK' | 'duplicateDistance'> & Partial<Pick<GalleryConfig, 'enrollMinFaceSize' | 'enrollMinSharpness' | 'mislabelDistances'>>;
   /** Data directory: crops are written under <dataDir>/crops/<personId>/. */
   dataDir: string;
 }
@@ -55,7 +55,7 @@ export class EnrollmentService {
    * Offer one photo of a person. Exactly one usable face is required; a near-duplicate of one of
    * the person's samples is skipped. A face within the 1:1 threshold of a *different* person is
    * enrolled and flagged as a look-alike pair (relatives look alike); only one closer than
-   * gallery.mislabelDistance (closer than different people come on LFW) is rejected as a likely
+   * gallery.mislabelDistances.<embedder> (closer than different people come on LFW) is rejected as a likely
    * mislabel, unless `force` or `correction` (the user's own word: "this is X"). Outcomes are
    * return values; only an unknown person id or a model mismatch throw.
    */
@@ -114,9 +114,9 @@ export class EnrollmentService {
       lookalikes.set(h.personId, { personId: h.personId, name: nameOf(h.personId), distance: round6(Math.max(0, h.distance)) });
     }
     const closest = [...lookalikes.values()][0];
-    const mislabel = settings.mislabelDistance ?? threshold;
+    const mislabel = (engine.embedderName && settings.mislabelDistances?.[engine.embedderName]) ?? threshold;
     if (closest && closest.distance < mislabel && !options.force && !options.correction) {
-      return { file, status: 'rejected', reason: 'matches_other_person', detail: `the face is ${closest.distance} from ${closest.name}: closer than different people come (gallery.mislabelDistance ${mislabel}); likely mislabelled (use force to add anyway)`, match: closest };
+      return { file, status: 'rejected', reason: 'matches_other_person', detail: `the face is ${closest.distance} from ${closest.name}: closer than different people come (gallery.mislabelDistances ${mislabel}); likely mislabelled (use force to add anyway)`, match: closest };
     }
     const rel = path.join(CROPS_DIR, personId, `${randomUUID()}.jpg`);
     mkdirSync(personCropsDir(dataDir, personId), { recursive: true });

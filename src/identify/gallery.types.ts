@@ -1,9 +1,12 @@
+import type { EmbedderName } from '../config/schema.js';
 import type { AnalyzeOptions, AnalyzeResult, DecisionRules } from '../vision/face.pipeline.js';
 import type { ImageInput, RgbImage } from '../vision/decode/image.decoder.js';
 
 /** What the gallery needs from the engine (FacePipeline satisfies it; tests may fake it). */
 export interface FaceAnalyzer {
   readonly modelId: string;
+  /** The configured embedder (embedder.model): per-embedder settings such as gallery.mislabelDistances. */
+  readonly embedderName?: EmbedderName;
   readonly dim: number;
   /** 1:1 verification threshold of this model (cosine distance): enrollment's mislabel check. */
   readonly threshold: number;

@@ -1,5 +1,5 @@
 import { seededRandom } from '../common/random.js';
-import { photoFlipOf, scoreThresholdOf, witnessModeOf, type Config, type DetectorName } from '../config/schema.js';
+import { photoFlipOf, scoreThresholdOf, witnessModeOf, type Config, type DetectorName, type EmbedderName } from '../config/schema.js';
 import { FaceStreamError } from '../errors/index.js';
 import { loadBackend, type LoadedBackend } from '../engine/backend.js';
 import { imageTensor } from '../engine/image-tensor.js';
@@ -153,6 +153,7 @@ export class FacePipeline {
   /** The embedder's id, plus the head's when one is applied (embeddings of the two never mix). */
   get modelId(): string { return this.head ? `${this.embedder.modelId}+${this.head.id}` : this.embedder.modelId; }
   get dim(): number { return this.head?.outputDim ?? this.embedder.dim; }
+  get embedderName(): EmbedderName { return this.settings.embedder.model; }
   /** The confirming model of two-witness mode (undefined: single-model mode). */
   get confirmModelId(): string | undefined { return this.confirmer?.modelId; }
   get threshold(): number { return this.settings.verify.thresholds[this.settings.embedder.model]; }

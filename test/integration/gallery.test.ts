@@ -119,11 +119,11 @@ describe('Gallery on real photos, real SQLite and real hnswlib', () => {
     const before = store.samples.count();
     const relative = g.people.createPerson('not obama');
     // another photo of obama offered as someone else: within the 1:1 threshold of obama, but not
-    // closer than different people come (gallery.mislabelDistance): a look-alike, kept and flagged
+    // closer than different people come (gallery.mislabelDistances): a look-alike, kept and flagged
     const flagged = await g.enrollment.enrollPhoto(relative.id, probe('obama1.jpg'));
     expect(flagged).toMatchObject({ status: 'accepted', lookalikes: [{ personId: obama, name: 'obama' }] });
     if (flagged.status !== 'accepted') throw new Error('unreachable');
-    expect(flagged.lookalikes![0]!.distance).toBeGreaterThanOrEqual(testConfig().gallery.mislabelDistance);
+    expect(flagged.lookalikes![0]!.distance).toBeGreaterThanOrEqual(testConfig().gallery.mislabelDistances.resnet34);
     expect(g.review().lookalikes).toContainEqual(expect.objectContaining({ distance: flagged.lookalikes![0]!.distance }));
     expect(store.samples.count()).toBe(before + 1);
     // the very photo enrolled for obama, offered as someone else: closer than any two people, refused
