@@ -38,6 +38,7 @@ import { bestAccuracyThreshold, confusionAt, rocAuc, rocCurve, thresholdAtFar, t
 import { extractChip, flipChip, type Chip } from '../src/vision/align/chip.aligner.js';
 import type { Point } from '../src/vision/align/similarity.js';
 import { embedderVariants, type EmbedderVariant } from '../src/vision/embed/variants.js';
+import { lfwOpenSet, type OpenSetSet } from './lfw-embeddings.js';
 import { meanEmbedding } from '../src/common/vectors.js';
 import type { RgbImage } from '../src/vision/decode/image.decoder.js';
 
@@ -247,22 +248,6 @@ const bbtPerson = (k: string) => k.slice(4).split('/')[0]!;
 // people with >= 2 images enrolled from their first image (their other images are mated probes)
 // and the first 300 people with one image as strangers; bbt: 4 people enrolled from one crop,
 // 3 strangers. The decision (threshold + margin) is calibrated at FPIR 1 % on DevTrain people.
-interface OpenSetSet { gallery: Map<string, string[]>; probes: { person: string; key: string; enrolled: boolean }[] }
-function lfwOpenSet(pairs: LfwPair[]): OpenSetSet {
-  const images = new Map<string, Set<number>>();
-  for (const p of pairs) for (const side of [p.a, p.b]) images.set(side.name, (images.get(side.name) ?? new Set()).add(side.index));
-  const people = [...images.keys()].sort();
-  const multi = people.filter((n) => images.get(n)!.size >= 2).slice(0, 150);
-  const single = people.filter((n) => images.get(n)!.size === 1).slice(0, 300);
-  const gallery = new Map<string, string[]>(), probes: OpenSetSet['probes'] = [];
-  for (const n of multi) {
-    const [first, ...rest] = [...images.get(n)!].sort((a, b) => a - b);
-    gallery.set(n, [`${n}/${first}`]);
-    for (const i of rest) probes.push({ person: n, key: `${n}/${i}`, enrolled: true });
-  }
-  for (const n of single) probes.push({ person: n, key: `${n}/${[...images.get(n)!][0]}`, enrolled: false });
-  return { gallery, probes };
-}
 function bbtOpenSet(): OpenSetSet {
   const people = [...new Set(bbtKeys.map(bbtPerson))].sort();
   const gallery = new Map<string, string[]>(), probes: OpenSetSet['probes'] = [];

@@ -50,6 +50,28 @@ export function lfwSets(): LfwSets {
   return { train, test, files, bbtKeys };
 }
 
+/**
+ * The open-set identification sets of bench:embedders and bench:lookalike (like scripts/open-set-sets.ts):
+ * per LFW file, the first 150 people with >= 2 images enrolled from their first image (their other
+ * images are mated probes) and the first 300 people with one image as strangers.
+ */
+export interface OpenSetSet { gallery: Map<string, string[]>; probes: { person: string; key: string; enrolled: boolean }[] }
+export function lfwOpenSet(pairs: LfwPair[]): OpenSetSet {
+  const images = new Map<string, Set<number>>();
+  for (const p of pairs) for (const side of [p.a, p.b]) images.set(side.name, (images.get(side.name) ?? new Set()).add(side.index));
+  const people = [...images.keys()].sort();
+  const multi = people.filter((n) => images.get(n)!.size >= 2).slice(0, 150);
+  const single = people.filter((n) => images.get(n)!.size === 1).slice(0, 300);
+  const gallery = new Map<string, string[]>(), probes: OpenSetSet['probes'] = [];
+  for (const n of multi) {
+    const [first, ...rest] = [...images.get(n)!].sort((a, b) => a - b);
+    gallery.set(n, [`${n}/${first}`]);
+    for (const i of rest) probes.push({ person: n, key: `${n}/${i}`, enrolled: true });
+  }
+  for (const n of single) probes.push({ person: n, key: `${n}/${[...images.get(n)!][0]}`, enrolled: false });
+  return { gallery, probes };
+}
+
 /** The person of an image key. */
 export const personOfKey = (k: string): string => (k.startsWith('bbt:') ? k.slice(4).split('/')[0]! : k.split('/')[0]!);
 

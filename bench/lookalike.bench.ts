@@ -57,17 +57,20 @@ import { type EmbedderName } from '../src/config/schema.js';
 import { rankPeople, twoWitnessVerdict, witnessVerdict, type LookalikeTest, type WitnessRule, type WitnessView } from '../src/identify/decision.js';
 import { type LfwPair } from '../src/evaluation/index.js';
 import { fusionWeights } from '../src/vision/embed/load.js';
-import { lfwEmbeddings, personOfKey } from './lfw-embeddings.js';
+import { lfwEmbeddings, lfwOpenSet, personOfKey } from './lfw-embeddings.js';
+import { loadConfig } from '../src/config/index.js';
 
 const started = performance.now();
 const log = (s: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${s}\n`);
 
-// Shipped defaults (src/config/schema.ts verify.thresholds, identify.thresholds / minMargins).
-const verifyThreshold = { resnet34: 0.0833, faceres: 0.7363, concat: 0.1328 } as const;
+// The shipped defaults (src/config/schema.ts verify.thresholds, identify.thresholds / minMargins)
+// the bench starts from; it calibrates the look-alike margins and the confirmer itself.
+const defaults = loadConfig({ env: {} });
+const verifyThreshold = { resnet34: defaults.verify.thresholds.resnet34, faceres: defaults.verify.thresholds.faceres, concat: defaults.verify.thresholds['resnet34+faceres'] } as const;
 const shipped = {
-  resnet34: { threshold: 0.059802, minMargin: 0.01 },
-  faceres: { threshold: 0.5469, minMargin: 0 },
-  concat: { threshold: 0.1094, minMargin: 0.005 },
+  resnet34: { threshold: defaults.identify.thresholds.resnet34, minMargin: defaults.identify.minMargins.resnet34 },
+  faceres: { threshold: defaults.identify.thresholds.faceres, minMargin: defaults.identify.minMargins.faceres },
+  concat: { threshold: defaults.identify.thresholds['resnet34+faceres'], minMargin: defaults.identify.minMargins['resnet34+faceres'] },
 } as const;
 const targetFpir = 0.01;
 const fnirBudget = 0.02;
@@ -170,23 +173,6 @@ function imagesOfPairs(pairs: LfwPair[]): Map<string, number[]> {
   return new Map([...images].map(([n, s]) => [n, [...s].sort((a, b) => a - b)]));
 }
 
-// Open-set identification sets, as bench:embedders builds them.
-interface OpenSetSet { gallery: Map<string, string[]>; probes: { person: string; key: string; enrolled: boolean }[] }
-function lfwOpenSet(pairs: LfwPair[]): OpenSetSet {
-  const images = new Map<string, Set<number>>();
-  for (const p of pairs) for (const side of [p.a, p.b]) images.set(side.name, (images.get(side.name) ?? new Set()).add(side.index));
-  const people = [...images.keys()].sort();
-  const multi = people.filter((n) => images.get(n)!.size >= 2).slice(0, 150);
-  const single = people.filter((n) => images.get(n)!.size === 1).slice(0, 300);
-  const gallery = new Map<string, string[]>(), probes: OpenSetSet['probes'] = [];
-  for (const n of multi) {
-    const [first, ...rest] = [...images.get(n)!].sort((a, b) => a - b);
-    gallery.set(n, [`${n}/${first}`]);
-    for (const i of rest) probes.push({ person: n, key: `${n}/${i}`, enrolled: true });
-  }
-  for (const n of single) probes.push({ person: n, key: `${n}/${[...images.get(n)!][0]}`, enrolled: false });
-  return { gallery, probes };
-}
 
 interface LookalikePair { a: string; b: string; d: number; aKeys: string[]; bKeys: string[] }
 
