@@ -16,7 +16,7 @@ export class PipelineMetrics {
   readonly facesEmbedded: Counter<'camera'>;
   /** Faces the confirming model (two witnesses) embedded: those the proposer could name. */
   readonly facesConfirmed: Counter<'camera'>;
-  /** Faces that reused a confirming embedding of the same face moments earlier (vision.confirmReuseMs). */
+  /** Faces that reused a confirming embedding of the same face moments earlier (vision.confirmReuseDistance). */
   readonly facesConfirmReused: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
   readonly queueActive: Gauge<'queue'>;

@@ -86,7 +86,7 @@ export class VisionWorker {
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.store = new FrameStore(deps.connection, 1);
-    this.confirmed = new ConfirmMemory({ maxAgeMs: config.confirmReuseMs, minIou: config.confirmReuseMinIou, minAppearance: config.reembedMinAppearance });
+    this.confirmed = new ConfirmMemory(config.confirmReuseDistance, config.confirmReuseMs);
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
@@ -211,7 +211,7 @@ export class VisionWorker {
         const wanted: number[] = [];
         for (const [i, e] of a.embeddings) {
           if (!(this.deps.proposals?.wouldName(e) ?? true)) continue;
-          const again = this.confirmed.reuse(cameraId, a.r.faces[i]!, capturedAt);
+          const again = this.confirmed.reuse(cameraId, e, capturedAt);
           if (again) { a.confirmations.set(i, again); this.deps.metrics?.facesConfirmReused.inc({ camera: cameraId }); } else wanted.push(i);
         }
         if (!wanted.length) continue;
@@ -219,7 +219,7 @@ export class VisionWorker {
         const image = isRgb(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;
         if (!image) continue;
         const confirm = await analyzer.embedConfirm(image, wanted.map((i) => a.r.faces[i]!.landmarks68));
-        wanted.forEach((i, j) => { a.confirmations.set(i, confirm[j]!); this.confirmed.remember(cameraId, a.r.faces[i]!, confirm[j]!, capturedAt); });
+        wanted.forEach((i, j) => { a.confirmations.set(i, confirm[j]!); this.confirmed.remember(cameraId, a.embeddings.get(i)!, confirm[j]!, capturedAt); });
         this.deps.metrics?.facesConfirmed.inc({ camera: cameraId }, wanted.length);
       }
     }

@@ -128,20 +128,16 @@ describe('CameraTracker and look-alikes', () => {
 });
 
 describe('ConfirmMemory', () => {
-  it('reuses a confirming embedding for the face that continues a confirmed one (box overlap, appearance, a short gap), on the same camera', () => {
-    const m = new ConfirmMemory({ maxAgeMs: 1500, minIou: 0.5, minAppearance: 0.7 });
-    const look = Float32Array.from([1, 0, 0, 0]), other = Float32Array.from([0, 1, 0, 0]);
-    const at = (x: number, appearance = look) => ({ box: { x, y: 10, width: 60, height: 60 }, appearance });
-    const confirm = unit(0, 0, 1, 0);
-    m.remember('cam1', at(10), confirm, 1000);
-    expect(m.reuse('cam1', at(14), 2000)).toBe(confirm); // moved a little, same look
-    expect(m.reuse('cam1', at(14, other), 2000)).toBeUndefined(); // someone else in the same place
-    expect(m.reuse('cam1', at(60), 2000)).toBeUndefined(); // elsewhere
-    expect(m.reuse('cam2', at(10), 2000)).toBeUndefined();
-    expect(m.reuse('cam1', at(10), 2600)).toBeUndefined(); // too old
-    expect(m.reuse('cam1', { box: at(10).box }, 1100)).toBeUndefined(); // no appearance signature: no reuse
-    const off = new ConfirmMemory({ maxAgeMs: 0, minIou: 0.5, minAppearance: 0.7 });
-    off.remember('cam1', at(10), confirm, 1000);
-    expect(off.reuse('cam1', at(10), 1000)).toBeUndefined();
+  it('reuses a confirming embedding only for the same face (proposer embedding very close), on the same camera, for a few seconds', () => {
+    const m = new ConfirmMemory(0.015, 3000);
+    const face = unit(1, 0, 0, 0), confirm = unit(0, 0, 1, 0);
+    m.remember('cam1', face, confirm, 1000);
+    expect(m.reuse('cam1', unit(1, 0.05, 0, 0), 2000)).toBe(confirm); // 0.0012 apart
+    expect(m.reuse('cam1', unit(1, 0.3, 0, 0), 2000)).toBeUndefined(); // 0.042 apart: a relative
+    expect(m.reuse('cam2', face, 2000)).toBeUndefined();
+    expect(m.reuse('cam1', face, 4500)).toBeUndefined(); // too old
+    const off = new ConfirmMemory(0, 3000);
+    off.remember('cam1', face, confirm, 1000);
+    expect(off.reuse('cam1', face, 1000)).toBeUndefined();
   });
 });
