@@ -262,10 +262,6 @@ export const visionSchema = section({
     .describe('With batchSize > 1: the longest a frame waits for others to fill its batch.'),
   maxFrameAgeMs: z.number().int().min(100).max(600000).default(5000)
     .describe('Frames older than this (capture time) are skipped: real time first.'),
-  confirmReuseDistance: z.number().min(0).max(0.1).default(0.015)
-    .describe('Two witnesses: a face whose proposer embedding is within this cosine distance of a face of the same camera confirmed less than confirmReuseMs ago reuses that confirming embedding instead of running the confirmer again (closer than any two different people of LFW DevTrain, 0.029; bench:pipeline measures the saving). 0 = always run it.'),
-  confirmReuseMs: z.number().int().min(0).max(60_000).default(3000)
-    .describe('How long a confirming embedding may be reused for the same face (camera time, ms).'),
   reembedEveryFrames: z.number().int().min(1).max(1000).default(5)
     .describe('A face whose box matches a recently embedded box is re-embedded after this many frames anyway.'),
   reembedIou: z.number().min(0.1).max(1).default(0.3)

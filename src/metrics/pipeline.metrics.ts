@@ -16,8 +16,6 @@ export class PipelineMetrics {
   readonly facesEmbedded: Counter<'camera'>;
   /** Faces the confirming model (two witnesses) embedded: those the proposer could name. */
   readonly facesConfirmed: Counter<'camera'>;
-  /** Faces that reused a confirming embedding of the same face moments earlier (vision.confirmReuseDistance). */
-  readonly facesConfirmReused: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
   readonly queueActive: Gauge<'queue'>;
   /** Embedded faces by identification outcome: known, unknown, ambiguous (hub). */
@@ -35,7 +33,6 @@ export class PipelineMetrics {
     this.framesStill = new Counter({ name: 'facestream_frames_still_total', help: 'Frames not analysed because nothing moved and the camera had no open track (motion gate)', labelNames: ['camera'], registers });
     this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
     this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
-    this.facesConfirmReused = new Counter({ name: 'facestream_faces_confirm_reused_total', help: 'Faces that reused the confirming embedding of the same face moments earlier', labelNames: ['camera'], registers });
     this.facesConfirmed = new Counter({ name: 'facestream_faces_confirmed_total', help: 'Faces the confirming model embedded (two witnesses: faces the proposer could name)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
     this.queueActive = new Gauge({ name: 'facestream_queue_active', help: 'Jobs being processed per queue', labelNames: ['queue'], registers });

@@ -15,7 +15,6 @@ import { createFramesWorker, type FramesWorker } from '../queue/frames.queue.js'
 import { FrameStore } from '../queue/frame.store.js';
 import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
-import { ConfirmMemory } from './confirm.memory.js';
 import type { Point } from './align/similarity.js';
 import type { ProposalFilter } from './proposal.filter.js';
 
@@ -80,13 +79,11 @@ export class VisionWorker {
   private worker: FramesWorker | undefined;
   private readonly store: FrameStore;
   private readonly budget: EmbedBudget;
-  private readonly confirmed: ConfirmMemory;
   private readonly batcher: MicroBatcher<{ frame: FrameJob; image: ImageInput }, FrameAnalysis> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.store = new FrameStore(deps.connection, 1);
-    this.confirmed = new ConfirmMemory(config.confirmReuseDistance, config.confirmReuseMs);
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
@@ -207,19 +204,14 @@ export class VisionWorker {
     if (analyzer.embedConfirm && analyzer.confirmModelId) {
       await this.deps.proposals?.refresh();
       for (const [k, a] of analyses.entries()) {
-        const { cameraId, capturedAt } = items[k]!.frame;
-        const wanted: number[] = [];
-        for (const [i, e] of a.embeddings) {
-          if (!(this.deps.proposals?.wouldName(e) ?? true)) continue;
-          const again = this.confirmed.reuse(cameraId, e, capturedAt);
-          if (again) { a.confirmations.set(i, again); this.deps.metrics?.facesConfirmReused.inc({ camera: cameraId }); } else wanted.push(i);
-        }
+        const { cameraId } = items[k]!.frame;
+        const wanted = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
         if (!wanted.length) continue;
         const input = items[k]!.image;
         const image = isRgb(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;
         if (!image) continue;
         const confirm = await analyzer.embedConfirm(image, wanted.map((i) => a.r.faces[i]!.landmarks68));
-        wanted.forEach((i, j) => { a.confirmations.set(i, confirm[j]!); this.confirmed.remember(cameraId, a.embeddings.get(i)!, confirm[j]!, capturedAt); });
+        wanted.forEach((i, j) => a.confirmations.set(i, confirm[j]!));
         this.deps.metrics?.facesConfirmed.inc({ camera: cameraId }, wanted.length);
       }
     }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { rankPeople, twoWitnessVerdict, witnessVerdict, type WitnessRule } from '../../src/identify/decision.js';
 import { reviewSplit } from '../../src/identify/review.js';
 import { ProposalFilter } from '../../src/vision/proposal.filter.js';
-import { ConfirmMemory } from '../../src/vision/confirm.memory.js';
 import { CameraTracker, type TrackInputFace } from '../../src/track/face.tracker.js';
 import { UnknownClusterer } from '../../src/track/unknown.clusterer.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
@@ -127,17 +126,3 @@ describe('CameraTracker and look-alikes', () => {
   });
 });
 
-describe('ConfirmMemory', () => {
-  it('reuses a confirming embedding only for the same face (proposer embedding very close), on the same camera, for a few seconds', () => {
-    const m = new ConfirmMemory(0.015, 3000);
-    const face = unit(1, 0, 0, 0), confirm = unit(0, 0, 1, 0);
-    m.remember('cam1', face, confirm, 1000);
-    expect(m.reuse('cam1', unit(1, 0.05, 0, 0), 2000)).toBe(confirm); // 0.0012 apart
-    expect(m.reuse('cam1', unit(1, 0.3, 0, 0), 2000)).toBeUndefined(); // 0.042 apart: a relative
-    expect(m.reuse('cam2', face, 2000)).toBeUndefined();
-    expect(m.reuse('cam1', face, 4500)).toBeUndefined(); // too old
-    const off = new ConfirmMemory(0, 3000);
-    off.remember('cam1', face, confirm, 1000);
-    expect(off.reuse('cam1', face, 1000)).toBeUndefined();
-  });
-});
