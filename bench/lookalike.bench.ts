@@ -503,6 +503,12 @@ export async function main(data?: Awaited<ReturnType<typeof lfwEmbeddings>>): Pr
     if (!pick || la < pick.la || (la === pick.la && (rr.fnir < pick.rates.fnir - e || (Math.abs(rr.fnir - pick.rates.fnir) <= e && (ct > pick.confirmer.threshold || (ct === pick.confirmer.threshold && cm < pick.confirmer.minMargin)))))) pick = { confirmer, rates: rr, la };
   }
   if (!pick) throw new Error('no confirmer rule within the FNIR budget');
+  // --confirmer T,M: report a given confirmer rule instead of the calibrated one (what-if rows)
+  const forced = process.argv.includes('--confirmer') ? process.argv[process.argv.indexOf('--confirmer') + 1]!.split(',').map(Number) : undefined;
+  if (forced) {
+    const confirmer = rule(forced[0]!, forced[1] ?? 0);
+    pick = { confirmer, rates: rates(trainProbes, trainProbes.map((_, i) => { const v = pViews[i]; return v ? twoWitnessVerdict(v, cViews[i] ?? null, { proposer: proposerRule, confirmer }).personId : null; })), la: laNamedBy(confirmer) };
+  }
   best = { proposer: proposerRule, confirmer: pick.confirmer, rates: pick.rates, confirmerShare: resnetOnly.fnir < 1 ? pViews.filter((v) => v && witnessVerdict(v, proposerRule).personId !== null).length / pViews.length : 0 };
   const rules: Rules = {
     resnet34: rule(shipped.resnet34.threshold, shipped.resnet34.minMargin),
