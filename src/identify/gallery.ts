@@ -14,7 +14,7 @@ import type { FaceAnalyzer, GalleryLogger } from './gallery.types.js';
 import { IdentificationService } from './identification.service.js';
 import { PeopleService } from './people.service.js';
 import { WitnessGallery } from './witness.gallery.js';
-import { galleryReview, type GalleryReview } from './review.js';
+import { galleryReview, namedLookalikes, type GalleryReview, type GalleryReviewDeps } from './review.js';
 import type { EvidenceRepository } from '../store/evidence.repository.js';
 
 export type { IdentifyMatch } from '../contracts/match.js';
@@ -66,6 +66,8 @@ export interface Gallery {
   ping(): boolean;
   /** Look-alike pairs of the gallery and people whose recent sightings split in two (the people page). */
   review(): GalleryReview;
+  /** Look-alike pairs of the gallery, by name (the enroll summary). */
+  lookalikes(): GalleryReview['lookalikes'];
   /** Changes with every sample added, removed or re-embedded. */
   revision(): number;
   /** Every sample vector of the engine's model (the vision workers' two-witness pre-filter). */
@@ -88,6 +90,12 @@ export function openGallery(options: GalleryOptions): Gallery {
   }
   const people = new PeopleService({ store, index, dataDir });
   const witnesses = new WitnessGallery({ store, index, lookalikeDistance: engine.threshold, confirmModelId: engine.confirmModelId });
+  const reviewDeps: GalleryReviewDeps = {
+    people: { find: (id) => people.find(id), ids: () => people.listPeople({ limit: 1_000_000 }).items.map((p) => p.id) },
+    lookalikePairs: () => witnesses.lookalikePairs(),
+    recentSightingVectors: (id) => store.evidence.recentSightingVectors(id, index.modelId),
+    minSeparation: engine.identifyThreshold ?? engine.threshold,
+  };
   let closed = false;
   return {
     dataDir, index, people, witnesses, evidence: store.evidence,
@@ -98,12 +106,8 @@ export function openGallery(options: GalleryOptions): Gallery {
     alertRules: store.alertRules, corrections: store.corrections, retention: store.retention,
     ping: () => store.ping(),
     revision: () => store.revision,
-    review: () => galleryReview({
-      people: { find: (id) => people.find(id), ids: () => people.listPeople({ limit: 1_000_000 }).items.map((p) => p.id) },
-      lookalikePairs: () => witnesses.lookalikePairs(),
-      recentSightingVectors: (id) => store.evidence.recentSightingVectors(id, index.modelId),
-      minSeparation: engine.identifyThreshold ?? engine.threshold,
-    }),
+    review: () => galleryReview(reviewDeps),
+    lookalikes: () => namedLookalikes(reviewDeps),
     *proposerVectors() { for (const s of store.samples.iterate()) if (s.modelId === index.modelId) yield s.embedding; },
     close() {
       if (closed) return;

@@ -48,12 +48,6 @@ export class IdentificationService {
     return r.mode === 'two-witness' ? { proposer: r.proposer, confirmer: r.confirmer } : { proposer: r.single };
   }
 
-  /** Two witnesses are required for a name (identify.mode). */
-  get twoWitness(): boolean { return this.rules.confirmer !== undefined; }
-
-  /** The proposer's open-set threshold in the configured mode (what the vision worker pre-filters with). */
-  get proposerThreshold(): number { return this.rules.proposer.threshold; }
-
   /**
    * Identify one face (the stream pipeline's entry point): the proposer's search, then the naming
    * rule of src/identify/decision.ts (threshold, margin, look-alike margin, correction evidence, and

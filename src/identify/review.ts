@@ -67,13 +67,18 @@ export interface GalleryReviewDeps {
   minSeparation: number;
 }
 
-export function galleryReview(deps: GalleryReviewDeps): GalleryReview {
+/** The gallery's look-alike pairs, by name. */
+export function namedLookalikes(deps: Pick<GalleryReviewDeps, 'people' | 'lookalikePairs'>): GalleryReview['lookalikes'] {
   const nameOf = (id: string) => ({ id, name: deps.people.find(id)?.name ?? id });
+  return deps.lookalikePairs().map((p) => ({ a: nameOf(p.a), b: nameOf(p.b), distance: Math.round(p.distance * 1e6) / 1e6 }));
+}
+
+export function galleryReview(deps: GalleryReviewDeps): GalleryReview {
   const splits: GalleryReview['splits'] = [];
   for (const id of deps.people.ids()) {
     const points = deps.recentSightingVectors(id).map((s) => ({ sightingId: s.sightingId, embedding: centre(s.embeddings) }));
     const split = reviewSplit(points, deps.minSeparation);
-    if (split) splits.push({ personId: id, name: nameOf(id).name, ...split });
+    if (split) splits.push({ personId: id, name: deps.people.find(id)?.name ?? id, ...split });
   }
-  return { lookalikes: deps.lookalikePairs().map((p) => ({ a: nameOf(p.a), b: nameOf(p.b), distance: Math.round(p.distance * 1e6) / 1e6 })), splits };
+  return { lookalikes: namedLookalikes(deps), splits };
 }

@@ -150,7 +150,12 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX correction_evidence_person ON correction_evidence(not_person_id);
   CREATE INDEX correction_evidence_sighting ON correction_evidence(sighting_id);
+  -- every change of the evidence, a person's erasure (cascade) included, moves evidence_revision
   INSERT INTO meta (key, value) VALUES ('evidence_revision', '0');
+  CREATE TRIGGER correction_evidence_added AFTER INSERT ON correction_evidence
+    BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'evidence_revision'; END;
+  CREATE TRIGGER correction_evidence_removed AFTER DELETE ON correction_evidence
+    BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'evidence_revision'; END;
   `,
 ];
 

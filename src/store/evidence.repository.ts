@@ -33,8 +33,8 @@ const vectorsOf = (r: VectorRow): FaceVectors => ({
 });
 
 /**
- * Sighting faces and correction evidence (SQLite, migration 3). Evidence changes bump
- * `evidence_revision`, so the matcher's in-memory copy knows when to reload.
+ * Sighting faces and correction evidence (SQLite, migration 3). Evidence changes move
+ * `evidence_revision` (triggers), so the matcher's in-memory copy knows when to reload.
  */
 export class EvidenceRepository {
   constructor(private readonly db: Db) {}
@@ -67,15 +67,12 @@ export class EvidenceRepository {
     const ins = this.db.prepare('INSERT INTO correction_evidence (not_person_id, model_id, embedding, confirm_model_id, confirm_embedding, sighting_id, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const at = nowIso();
     for (const f of faces) ins.run(notPersonId, f.modelId, embeddingToBlob(f.embedding), f.confirm?.modelId ?? null, f.confirm ? embeddingToBlob(f.confirm.embedding) : null, sightingId, source, at);
-    if (faces.length) this.bump();
     return faces.length;
   }
 
   /** Drop the evidence taken from a sighting (the user later said who it is). */
   removeEvidenceOfSighting(sightingId: number): number {
-    const n = this.db.prepare('DELETE FROM correction_evidence WHERE sighting_id = ?').run(sightingId).changes;
-    if (n) this.bump();
-    return n;
+    return this.db.prepare('DELETE FROM correction_evidence WHERE sighting_id = ?').run(sightingId).changes;
   }
 
   /** Every piece of evidence of `modelId` (the matcher loads them once per evidence revision). */
@@ -91,14 +88,8 @@ export class EvidenceRepository {
     return (r as { n: number }).n;
   }
 
-  /** Changes with every evidence row added or removed (person erasure included: see revision()). */
+  /** Changes with every evidence row added or removed, a person's erasure included (triggers of migration 3). */
   get revision(): string {
-    const v = (this.db.prepare("SELECT value FROM meta WHERE key = 'evidence_revision'").get() as { value: string }).value;
-    // an erased person takes its evidence with it (ON DELETE CASCADE): the count changes too
-    return `${v}:${this.countEvidence()}`;
-  }
-
-  private bump(): void {
-    this.db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'evidence_revision'").run();
+    return (this.db.prepare("SELECT value FROM meta WHERE key = 'evidence_revision'").get() as { value: string }).value;
   }
 }

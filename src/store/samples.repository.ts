@@ -84,10 +84,12 @@ export class SamplesRepository {
     this.db.prepare('UPDATE face_samples SET confirm_model_id = ?, confirm_embedding = ? WHERE id = ?').run(confirm.modelId, embeddingToBlob(confirm.embedding), id);
   }
 
-  /** Confirming-model embeddings of every sample that has one of `confirmModelId`, with their person. */
-  confirmVectors(confirmModelId: string): { sampleId: number; personId: string; embedding: Float32Array }[] {
-    return (this.db.prepare('SELECT id, person_id, confirm_embedding FROM face_samples WHERE confirm_model_id = ? AND confirm_embedding IS NOT NULL').all(confirmModelId) as { id: number; person_id: string; confirm_embedding: Buffer }[])
-      .map((r) => ({ sampleId: r.id, personId: r.person_id, embedding: blobToEmbedding(r.confirm_embedding) }));
+  /** Confirming-model embeddings of these people's samples (the candidates of one face). */
+  confirmVectorsOf(personIds: readonly string[], confirmModelId: string): { personId: string; embedding: Float32Array }[] {
+    if (personIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT person_id, confirm_embedding FROM face_samples WHERE confirm_model_id = ? AND confirm_embedding IS NOT NULL AND person_id IN (${personIds.map(() => '?').join(',')})`)
+      .all(confirmModelId, ...personIds) as { person_id: string; confirm_embedding: Buffer }[];
+    return rows.map((r) => ({ personId: r.person_id, embedding: blobToEmbedding(r.confirm_embedding) }));
   }
 
   /** Samples of `modelId` that lack an embedding of the confirming model (reindex fills them). */

@@ -72,11 +72,11 @@ export interface AnalyzeOptions {
    */
   jitter?: number;
   /**
-   * Two witnesses: also embed with the confirming model (identify.witness.confirmModel) the
-   * embedded faces this says yes to (a function: only faces the proposer would name, the live
-   * path; true: every embedded face, photos). Default: analyzePhoto true, analyze false.
+   * Two witnesses: also embed every embedded face with the confirming model
+   * (identify.witness.confirmModel). Default: analyzePhoto true, analyze false; live video asks
+   * embedConfirm() for the faces the proposer could name.
    */
-  confirm?: boolean | ((embedding: Float32Array) => boolean);
+  confirm?: boolean;
 }
 
 /**
@@ -339,11 +339,9 @@ export class FacePipeline {
           const vectors = await this.embedChips(todo.map((x) => x.chip), flip);
           todo.forEach((x, i) => { x.face.embedding = vectors[i]; });
         }
-        const confirmer = this.confirmer;
-        if (confirmer && confirm !== false) {
-          const asked = todo.filter((x) => x.face.embedding && (confirm === true || confirm(x.face.embedding)));
-          const confirmChips = asked.map((x) => { const a = confirmer.alignment(x.l68); return extractChip(x.image, a.imagePoints, a.chipPoints, confirmer.chipSize); });
-          const vectors = await this.embedWith(confirmer, confirmChips, flip);
+        if (this.confirmer && confirm) {
+          const asked = todo.filter((x) => x.face.embedding);
+          const vectors = await this.embedWith(this.confirmer, asked.map((x) => this.confirmChip(x.image, x.l68)), flip);
           asked.forEach((x, i) => { x.face.confirmEmbedding = vectors[i]; });
         }
       }
@@ -369,10 +367,15 @@ export class FacePipeline {
    * aligned on the confirmer's own chip: the live path asks only for faces the proposer could name.
    */
   async embedConfirm(image: RgbImage, landmarks68: readonly (readonly Point[])[], flip: boolean = this.settings.embedder.flip): Promise<Float32Array[]> {
-    const confirmer = this.confirmer;
-    if (!confirmer) throw new Error('embedConfirm: no confirming model (identify.mode single)');
-    const chips = landmarks68.map((l) => { const a = confirmer.alignment(l); return extractChip(image, a.imagePoints, a.chipPoints, confirmer.chipSize); });
-    return this.embedWith(confirmer, chips, flip);
+    if (!this.confirmer) throw new Error('embedConfirm: no confirming model (identify.mode single)');
+    return this.embedWith(this.confirmer, landmarks68.map((l) => this.confirmChip(image, l)), flip);
+  }
+
+  /** A face's chip for the confirming model, aligned its own way from the 68 landmarks. */
+  private confirmChip(image: RgbImage, landmarks68: readonly Point[]): Chip {
+    const confirmer = this.confirmer!;
+    const { imagePoints, chipPoints } = confirmer.alignment(landmarks68);
+    return extractChip(image, imagePoints, chipPoints, confirmer.chipSize);
   }
 
   private async embedWith(embedder: Embedder, chips: Chip[], flip: boolean): Promise<Float32Array[]> {

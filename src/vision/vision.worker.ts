@@ -7,7 +7,7 @@ import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import { redisKeys } from '../contracts/queues.js';
 import type { AnalyzeOptions, AnalyzeResult, DecisionRules } from './face.pipeline.js';
-import type { ImageInput, RgbImage } from './decode/image.decoder.js';
+import { isRgbImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { FacesProducer } from '../queue/faces.queue.js';
@@ -208,7 +208,7 @@ export class VisionWorker {
         const wanted = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
         if (!wanted.length) continue;
         const input = items[k]!.image;
-        const image = isRgb(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;
+        const image = isRgbImage(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;
         if (!image) continue;
         const confirm = await analyzer.embedConfirm(image, wanted.map((i) => a.r.faces[i]!.landmarks68));
         wanted.forEach((i, j) => a.confirmations.set(i, confirm[j]!));
@@ -224,5 +224,3 @@ export class VisionWorker {
     return this.closing;
   }
 }
-
-const isRgb = (x: ImageInput): x is RgbImage => typeof x === 'object' && x !== null && !Buffer.isBuffer(x) && 'data' in x && 'width' in x;

@@ -88,7 +88,7 @@ export function registerGalleryCommands(program: Command): void {
         }
         bar?.stop();
         const summary = { accepted: results.filter((r) => r.status === 'accepted').length, skipped: results.filter((r) => r.status === 'skipped').length, rejected: results.filter((r) => r.status === 'rejected').length };
-        const lookalikes = g.review().lookalikes;
+        const lookalikes = g.lookalikes();
         if (opts.json) printJson({ ...summary, results, lookalikes });
         else {
           for (const r of results) process.stdout.write(`${r.person}: ${outcomeLine(r)}\n`);
