@@ -1,6 +1,6 @@
 /**
  * Soak test (not a CI gate): `npm run bench:soak -- --minutes 10`.
- * Two RTSP cameras (GStreamer server, test/helpers/rtsp-server.ts), the hub (dashboard + alerts),
+ * Two RTSP cameras (GStreamer server, support/rtsp-server.ts), the hub (dashboard + alerts),
  * two vision workers and the ingest, each its own process with its ops endpoint; a Socket.IO
  * client connected to the dashboard; an alert rule for unknown faces posting webhooks to a
  * local receiver. Every --sample-s seconds: RSS and TF.js tensors of every role (from their
@@ -19,10 +19,13 @@ import { io } from 'socket.io-client';
 import YAML from 'yaml';
 import { alertRuleInputSchema } from '../src/notify/alert-rule.schema.js';
 import { DataStore } from '../src/store/data.store.js';
-import { dataPath, repoRoot } from '../test/helpers/data.js';
-import { PrivateRedis } from '../test/helpers/redis.js';
+import { PrivateRedis } from '../support/private-redis.js';
+import { freePort, RtspTestServer } from '../support/rtsp-server.js';
 import { formatKeyGroups, redisKeyGroups } from './redis-keys.js';
-import { freePort, RtspTestServer } from '../test/helpers/rtsp-server.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const dataDir = path.resolve(process.env.FACESTREAM_TEST_DATA ?? path.resolve(repoRoot, '../shared/data'));
+const dataPath = (...parts: string[]): string => path.resolve(dataDir, ...parts);
 
 const { values: args } = parseArgs({
   options: {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineDistance } from '../../src/common/vectors.js';
 import { resolveInDataDir, writeSightingCrop } from '../../src/store/data-paths.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
-import { TestStack } from './stack.js';
+import { TestStack } from '../helpers/stack.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });

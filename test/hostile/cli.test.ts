@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../../src/errors/index.js';
 import { assertPersonId, isPersonId } from '../../src/identify/people.service.js';
 import { DataStore } from '../../src/store/data.store.js';
-import { cli, expectUntouched, hostileIds, pngDeclaring, pool, Sandbox, unknownUuid } from './helpers.js';
+import { cli, expectUntouched, hostileIds, pngDeclaring, pool, Sandbox, unknownUuid } from '../helpers/hostile.js';
 
 /**
  * Hostile command-line arguments, through the real `facestream` CLI in child processes (from

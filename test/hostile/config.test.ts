@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { expectUntouched, Sandbox } from './helpers.js';
+import { expectUntouched, Sandbox } from '../helpers/hostile.js';
 
 /**
  * Hostile configuration: YAML files (--config / FACESTREAM_CONFIG) and FACESTREAM_* environment
@@ -12,8 +12,8 @@ import { expectUntouched, Sandbox } from './helpers.js';
  *
  * Each refused case: E_CONFIG (exit 3) with a message naming the key, nothing touched on disk.
  * The full tables of the policies behind two of these keys are unit tests, not repeated here:
- * camera URLs: test/unit/camera-url.test.ts ("checkCameraUrl: hostile cases"); webhook targets:
- * test/unit/webhook-target.test.ts; MQTT topic segments built from ids: test/unit/mqtt-topics.test.ts.
+ * camera URLs: test/unit/ingest/camera-url.policy.test.ts ("checkCameraUrl: hostile cases"); webhook targets:
+ * test/unit/notify/target.guard.test.ts; MQTT topic segments built from ids: test/unit/notify/mqtt/mqtt.publisher.test.ts.
  */
 
 const sandbox = new Sandbox('config');
@@ -69,7 +69,7 @@ export const numberCases: ConfigCase[] = [
 
 const camera = (url: string, extra = '') => yaml(`ingest:\n  cameras:\n    - id: cam1\n      url: ${JSON.stringify(url)}\n${extra}`);
 
-/** Camera URLs through the config file (the policy's own table: test/unit/camera-url.test.ts). */
+/** Camera URLs through the config file (the policy's own table: test/unit/ingest/camera-url.policy.test.ts). */
 export const cameraCases: ConfigCase[] = [
   { name: 'camera concat: (reads local files)', input: camera('concat:/srv/a.mp4|/etc/passwd'), expect: bad(/E_CAMERA_URL: .*scheme "concat"/) },
   { name: 'camera pipe:0', input: camera('pipe:0'), expect: bad(/E_CAMERA_URL/) },
@@ -91,7 +91,7 @@ export const cameraCases: ConfigCase[] = [
 
 const mqtt = (body: string) => yaml(`mqtt:\n${body}`);
 
-/** MQTT settings (topic segments built from camera and person ids: test/unit/mqtt-topics.test.ts). */
+/** MQTT settings (topic segments built from camera and person ids: test/unit/notify/mqtt/mqtt.publisher.test.ts). */
 export const mqttCases: ConfigCase[] = [
   { name: 'mqtt.url file:', input: mqtt('  url: "file:///etc/passwd"\n'), expect: bad(/mqtt\.url/) },
   { name: 'mqtt.url javascript:', input: mqtt('  url: "javascript:alert(1)"\n'), expect: bad(/mqtt\.url/) },
@@ -114,7 +114,7 @@ export const mqttCases: ConfigCase[] = [
   { name: 'mqtt.baseTopic "../.." is a topic, not a path: accepted', input: mqtt('  baseTopic: "../.."\n'), expect: { ok: (c) => expect(c.mqtt.baseTopic).toBe('../..') } },
 ];
 
-/** Webhook delivery settings (the target table: test/unit/webhook-target.test.ts; rule URLs through REST: rest-socket.test.ts). */
+/** Webhook delivery settings (the target table: test/unit/notify/target.guard.test.ts; rule URLs through REST: rest-socket.test.ts). */
 export const notifyCases: ConfigCase[] = [
   { name: 'notify.webhookTimeoutMs -1', input: yaml('notify:\n  webhookTimeoutMs: -1\n'), expect: bad(/notify\.webhookTimeoutMs/) },
   { name: 'notify.webhookTimeoutMs Infinity', input: yaml('notify:\n  webhookTimeoutMs: .inf\n'), expect: bad(/notify\.webhookTimeoutMs/) },

@@ -8,7 +8,7 @@ import { testConfig } from '../helpers/engine.js';
 import {
   deepJson, expectUntouched, fakeAnalyzer, galleryCounts, galleryFile, hostileIds, jpeg, pngDeclaring, Sandbox,
   unknownUuid, type GalleryPersonSpec,
-} from './helpers.js';
+} from '../helpers/hostile.js';
 
 /**
  * Gallery import files (GalleryTransferService.importGallery, what `facestream gallery import`

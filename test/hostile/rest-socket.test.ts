@@ -14,7 +14,7 @@ import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js
 import {
   deepJson, expectUntouched, fakeAnalyzer, galleryCounts, hostileIds, multipart, pngDeclaring, Sandbox, solidPng,
   unknownUuid, verbatimNames, type Part,
-} from './helpers.js';
+} from '../helpers/hostile.js';
 
 /**
  * Hostile input through the hub's HTTP port: REST params, query strings, JSON bodies, multipart
@@ -332,7 +332,7 @@ const target: Expect = { status: 400, code: 'E_WEBHOOK_TARGET' };
 /**
  * Alert rules. Webhook URLs: a few through the REST entry point; the full address table (every
  * private, loopback, link-local, metadata, IPv6-mapped, DNS rebinding and redirect case) is
- * test/unit/webhook-target.test.ts, which this does not repeat.
+ * test/unit/notify/target.guard.test.ts, which this does not repeat.
  */
 export const ruleCases: RestCase[] = [
   ...hostileIds.map(({ name, id }) => ({ name: `rule personIds with ${name}`, input: rulePost({ kind: 'person', personIds: [id] }), expect: validation })),

@@ -6,7 +6,7 @@ import { errorCodes } from '../../src/errors/index.js';
 import { openGallery, type Gallery } from '../../src/identify/index.js';
 import { isPersonId } from '../../src/identify/people.service.js';
 import { testConfig } from '../helpers/engine.js';
-import { cli, expectUntouched, fakeAnalyzer, galleryFile, jpeg, realModel, Sandbox, type CliResult } from './helpers.js';
+import { cli, expectUntouched, fakeAnalyzer, galleryFile, jpeg, realModel, Sandbox, type CliResult } from '../helpers/hostile.js';
 
 /**
  * The issue's traversal case, end to end: a gallery file whose person ids are `../../victim` and

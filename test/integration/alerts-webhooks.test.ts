@@ -13,7 +13,7 @@ import { verifyWebhook } from '../../src/notify/webhook.signer.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { DataStore } from '../../src/store/data.store.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../../support/rtsp-server.js';
 
 interface Hit { body: string; headers: IncomingMessage['headers']; answered: number | 'hung' }
 

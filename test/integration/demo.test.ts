@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/data.js';
 import { sharedRedisUrl } from '../helpers/redis.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../../support/rtsp-server.js';
 
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const waitFor = async (cond: () => boolean | Promise<boolean>, ms: number) => {

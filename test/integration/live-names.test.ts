@@ -20,7 +20,7 @@ import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { RtspTestServer } from '../helpers/rtsp-server.js';
+import { RtspTestServer } from '../../support/rtsp-server.js';
 import { buildSceneCutClip, rgbOf, videoFrame } from '../helpers/synthetic-clip.js';
 
 /**

@@ -14,7 +14,7 @@ import type { AlertServiceEvents } from '../../src/notify/alert.service.js';
 import type { AlertEvent } from '../../src/store/alert-rules.repository.js';
 import { MqttPublisher, mqttSightingMessageSchema, type MqttPublisherDeps } from '../../src/notify/mqtt/index.js';
 import { SightingService, type SightingRows } from '../../src/track/sighting.service.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../../support/rtsp-server.js';
 
 const sharedBroker = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const mosquittoBin = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';

@@ -14,7 +14,7 @@ import { createRedis } from '../../src/queue/redis.connection.js';
 import { DataStore } from '../../src/store/data.store.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../../support/rtsp-server.js';
 
 const logger = pino({ level: 'silent' });
 const cleanups: (() => unknown)[] = [];

@@ -13,7 +13,7 @@ import { cosineDistance } from '../../src/vision/embed/embedder.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { RtspTestServer } from '../helpers/rtsp-server.js';
+import { RtspTestServer } from '../../support/rtsp-server.js';
 
 /** A small identifier over real embeddings of ../shared/data/people/gallery (nearest sample, engine threshold). */
 async function galleryIdentifier(engine: FacePipeline): Promise<Identifier> {

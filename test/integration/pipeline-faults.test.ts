@@ -12,8 +12,9 @@ import { startIngestRole } from '../../src/roles/roles.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { dataPath } from '../helpers/data.js';
 import { testConfig } from '../helpers/engine.js';
-import { cleanupPrefix, PrivateRedis, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { RtspTestServer } from '../helpers/rtsp-server.js';
+import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { PrivateRedis } from '../../support/private-redis.js';
+import { RtspTestServer } from '../../support/rtsp-server.js';
 
 const logger = pino({ level: 'silent' });
 const waitFor = async (cond: () => boolean | Promise<boolean>, ms: number) => {

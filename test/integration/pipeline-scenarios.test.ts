@@ -18,7 +18,7 @@ import type { Identifier, SightingSink } from '../../src/track/identifier.js';
 import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { RtspTestServer } from '../helpers/rtsp-server.js';
+import { RtspTestServer } from '../../support/rtsp-server.js';
 
 const waitFor = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;

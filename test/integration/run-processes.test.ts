@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
-import { freePort } from '../helpers/rtsp-server.js';
+import { freePort } from '../../support/rtsp-server.js';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number, everyMs = 50): Promise<T | undefined> {
