@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/index.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
 import { openGallery } from '../src/identify/gallery.js';
-import { maskUrl } from '../src/ingest/mask-url.js';
+import { maskUrl } from '../src/common/mask-url.js';
 import { deletePrefix } from '../src/queue/redis.connection.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

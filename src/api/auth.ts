@@ -28,6 +28,9 @@ export function presentedKey(req: FastifyRequest): string | undefined {
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** @fastify/rate-limit's createRateLimit(): counts one failure of the request's address per call. */
+export type FailedAuthLimiter = (req: FastifyRequest) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>;
+
 /** Actor string for the audit log. */
 export const actorOf = (req: FastifyRequest): string => (req.apiKey ? `api-key:${req.apiKey.id}` : 'anonymous');
 
@@ -36,15 +39,23 @@ export const actorOf = (req: FastifyRequest): string => (req.apiKey ? `api-key:$
  * read (GET, or routes marked `config.readOnly`). Keys are compared as sha256 hashes in
  * constant time by the repository; neither the key nor its hash is ever logged.
  */
-export function registerAuth(app: FastifyInstance, keys: KeysRepository): void {
+export function registerAuth(app: FastifyInstance, keys: KeysRepository, failedAuth?: FailedAuthLimiter): void {
   app.decorateRequest('apiKey', null);
+  /** A failed authentication: 401, or 429 once this address failed too often (api.failedAuthPerMinute). */
+  const refuse = async (req: FastifyRequest, message: string): Promise<never> => {
+    const r = failedAuth ? await failedAuth(req) : undefined;
+    if (r && !r.isAllowed && r.isExceeded) {
+      throw new ApiError(429, 'E_RATE_LIMITED', `too many failed authentications from this address; retry in ${r.ttlInSeconds} s`, undefined, { 'retry-after': String(Math.max(1, r.ttlInSeconds)) });
+    }
+    throw new ApiError(401, 'E_UNAUTHORIZED', message);
+  };
   app.addHook('onRequest', async (req) => {
     const cfg = req.routeOptions.config;
     if (cfg?.public) return;
     const key = presentedKey(req);
-    if (!key) throw new ApiError(401, 'E_UNAUTHORIZED', 'API key required (Authorization: Bearer KEY or X-API-Key: KEY)');
+    if (!key) return refuse(req, 'API key required (Authorization: Bearer KEY or X-API-Key: KEY)');
     const info = keys.verify(key);
-    if (!info) throw new ApiError(401, 'E_UNAUTHORIZED', 'invalid or revoked API key');
+    if (!info) return refuse(req, 'invalid or revoked API key');
     req.apiKey = info;
     if (info.role !== 'admin' && !readMethods.has(req.method) && !cfg?.readOnly) {
       throw new ApiError(403, 'E_FORBIDDEN', `a ${info.role} key cannot change anything`);

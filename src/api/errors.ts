@@ -6,7 +6,7 @@ export interface ApiErrorBody { error: { code: string; message: string; details?
 
 /** An HTTP error with a stable code (API-only outcomes: auth, validation, media type). */
 export class ApiError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly details?: unknown) {
+  constructor(readonly statusCode: number, readonly code: string, message: string, readonly details?: unknown, readonly headers?: Record<string, string>) {
     super(message);
     this.name = 'ApiError';
   }
@@ -63,6 +63,7 @@ export function errorHandler(this: unknown, err: unknown, req: FastifyRequest, r
   if (api.statusCode >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: api.code, status: api.statusCode }, api.message);
   const body: ApiErrorBody = { error: { code: api.code, message: api.message, ...(api.details !== undefined ? { details: api.details } : {}) } };
+  if (api.headers) void reply.headers(api.headers);
   void reply.status(api.statusCode).type('application/json').send(body);
 }
 

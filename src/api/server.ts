@@ -1,9 +1,11 @@
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiConfig } from '../config/schema.js';
 import type { Gallery } from '../identify/gallery.js';
+import { AnalysisGate } from './analysis.gate.js';
 import { registerAuth } from './auth.js';
 import { ApiError, errorHandler } from './errors.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
@@ -11,6 +13,13 @@ import { registerIdentifyRoutes } from './routes/identify.routes.js';
 import { registerPeopleRoutes } from './routes/people.routes.js';
 import { registerSightingsRoutes } from './routes/sightings.routes.js';
 import { SchemaRegistry } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Bounds this process's photo analyses (identify, enrol): 429 E_BUSY past api.maxQueuedAnalyses. */
+    analysisGate: AnalysisGate;
+  }
+}
 
 /** Header paths pino must never write (API keys). */
 export const redactPaths = [
@@ -53,8 +62,13 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // failed authentications are counted per client address (registerAuth asks this limiter only
+  // when a request has no valid key): past api.failedAuthPerMinute, 429 E_RATE_LIMITED
+  await app.register(rateLimit, { global: false });
+  const failedAuth = app.createRateLimit({ max: api.failedAuthPerMinute, timeWindow: 60_000 });
+  app.decorate('analysisGate', new AnalysisGate(api.maxConcurrentAnalyses, api.maxQueuedAnalyses));
   await app.register(multipart, { limits: { fileSize: api.maxUploadBytes, files: api.maxFiles, fields: 20, fieldSize: 1024, parts: api.maxFiles + 20 } });
-  registerAuth(app, gallery.keys);
+  registerAuth(app, gallery.keys, failedAuth);
   registerHealthRoutes(app, gallery);
   registerPeopleRoutes(app, gallery, schemas);
   registerIdentifyRoutes(app, gallery.matcher);

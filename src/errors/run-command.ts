@@ -6,6 +6,9 @@ import { isFaceStreamError } from './index.js';
  * (verify's contract is 2 = error). Anything else is a bug: its stack, exit code 70.
  */
 export async function runCommand(body: () => Promise<number | void>, errorExit?: number): Promise<void> {
+  // Everything this process creates is the owner's only: the data directory's database, crops
+  // and index, gallery exports, reports (faces and names are personal data).
+  process.umask(0o077);
   try {
     const code = await body();
     process.exitCode = code ?? 0;

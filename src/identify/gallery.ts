@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import type { GalleryConfig } from '../config/schema.js';
 import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { AuditRepository } from '../store/audit.repository.js';
 import type { CorrectionsRepository } from '../store/corrections.repository.js';
 import { DataStore } from '../store/data.store.js';
+import { ensureDataDir } from '../store/data-paths.js';
 import type { KeysRepository } from '../store/keys.repository.js';
 import type { RetentionRepository } from '../store/retention.repository.js';
 import type { SightingsRepository } from '../store/sightings.repository.js';
@@ -79,7 +79,7 @@ export interface Gallery {
 /** Open the database of `dataDir` and load (or rebuild) the index; wire the services over them. */
 export function openGallery(options: GalleryOptions): Gallery {
   const { dataDir, engine, settings } = options;
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const store = DataStore.open(dataDir);
   let index: GalleryIndex;
   try {

@@ -3,7 +3,7 @@ import type { CameraState, CameraStatus } from '../contracts/camera.schema.js';
 import { backoffDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
 import type { FrameSource, FrameSourceFactory } from './frame-source.js';
-import { maskUrl } from './mask-url.js';
+import { maskUrl } from '../common/mask-url.js';
 
 export interface WatchdogOptions {
   stallTimeoutMs: number;

@@ -5,7 +5,7 @@ import { isFaceStreamError } from '../errors/index.js';
 import { cameraSchemeOf, checkCameraUrl, protocolWhitelistFor, type CameraUrlPolicy, type CheckedCameraUrl } from './camera-url.policy.js';
 import type { FrameSource, FrameSourceFactory, FrameSourceHandlers } from './frame-source.js';
 import { JpegFrameParser } from './jpeg-frame.parser.js';
-import { maskUrl, sourceKind } from './mask-url.js';
+import { maskUrl, sourceKind } from '../common/mask-url.js';
 
 export interface FfmpegReaderOptions {
   jpegQuality: number;

@@ -1,4 +1,4 @@
-export * from './mask-url.js';
+export * from '../common/mask-url.js';
 export * from './backoff.js';
 export * from './frame-source.js';
 export * from './jpeg-frame.parser.js';

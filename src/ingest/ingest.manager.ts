@@ -11,7 +11,7 @@ import { CameraStatusLog, CameraWatchdog } from './camera.watchdog.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';
 import type { FrameSourceFactory } from './frame-source.js';
-import { maskUrl } from './mask-url.js';
+import { maskUrl } from '../common/mask-url.js';
 import { MotionGate } from './motion.gate.js';
 
 export interface IngestManagerDeps {

@@ -13,11 +13,25 @@ import { FaceStreamError } from '../errors/index.js';
 /**
  * Why an address is not a public unicast address:
  * - private, loopback, cgnat: refused unless notify.allowPrivateTargets (LAN deployments)
- * - link-local (incl. 169.254.169.254 cloud metadata), unspecified, multicast, broadcast,
- *   reserved: refused always (no HTTP receiver lives there; metadata endpoints are the classic
- *   SSRF prize, also on a LAN deployment in a cloud VM)
+ * - metadata: cloud metadata and platform services (AWS IPv6 fd00:ec2::254, Alibaba
+ *   100.100.100.200, Azure wireserver 168.63.129.16, Oracle 192.0.0.192 ...; 169.254.169.254
+ *   is link-local): refused always, whatever allowPrivateTargets says (the classic SSRF prize,
+ *   also on a LAN deployment in a cloud VM), even where they sit inside a private range
+ * - link-local, unspecified, multicast, broadcast, reserved: refused always (no HTTP receiver
+ *   lives there)
  */
-export type AddressClass = 'loopback' | 'private' | 'cgnat' | 'link-local' | 'unspecified' | 'multicast' | 'broadcast' | 'reserved';
+export type AddressClass = 'metadata' | 'loopback' | 'private' | 'cgnat' | 'link-local' | 'unspecified' | 'multicast' | 'broadcast' | 'reserved';
+
+/**
+ * Cloud metadata and platform addresses outside link-local (checked before every range, so a
+ * private or public range that holds one cannot let it through): AWS's IPv6 instance metadata
+ * (fd00:ec2::254) and DNS (fd00:ec2::253), Alibaba Cloud's metadata (100.100.100.200, inside
+ * CGNAT), Azure's wireserver (168.63.129.16, a public address) and Oracle Cloud's metadata
+ * (192.0.0.192). IPv4 entries also match when embedded in IPv6 (mapped, NAT64, 6to4).
+ */
+const metadataV4 = new Set(['100.100.100.200', '168.63.129.16', '192.0.0.192']);
+const metadataV6 = new Set(['fd00:0ec2:0000:0000:0000:0000:0000:0254', 'fd00:0ec2:0000:0000:0000:0000:0000:0253']);
+const hex16 = (b: number[]) => Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16).padStart(4, '0')).join(':');
 
 /** Classes that notify.allowPrivateTargets lets through. */
 export const lanClasses: ReadonlySet<AddressClass> = new Set(['loopback', 'private', 'cgnat']);
@@ -82,6 +96,7 @@ function parseIpv6(input: string): number[] | undefined {
 
 function classifyV4(b: number[]): AddressClass | null {
   const [a, c] = [b[0]!, b[1]!];
+  if (metadataV4.has(b.join('.'))) return 'metadata';
   if (a === 0) return 'unspecified'; // 0.0.0.0/8 "this network" (0.0.0.0 reaches localhost on Linux)
   if (a === 127) return 'loopback';
   if (a === 10) return 'private';
@@ -101,6 +116,7 @@ function classifyV4(b: number[]): AddressClass | null {
 }
 
 function classifyV6(b: number[]): AddressClass | null {
+  if (metadataV6.has(hex16(b))) return 'metadata';
   const zeroUpTo = (n: number) => b.slice(0, n).every((x) => x === 0);
   if (zeroUpTo(16)) return 'unspecified';
   if (zeroUpTo(15) && b[15] === 1) return 'loopback';

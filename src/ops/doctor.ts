@@ -1,22 +1,25 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { witnessModeOf, type Config } from '../config/schema.js';
 import { openDatabase } from '../store/database.js';
 import { STORE_FILE } from '../store/data.store.js';
+import { dataDirExposure, ensureDataDir } from '../store/data-paths.js';
 import { faceApiModelDir, humanModelDir, requireFaceApiModel, requireModelFile } from '../engine/models.js';
 import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
-import { maskUrl, sourceKind } from '../ingest/mask-url.js';
+import { maskUrl, sourceKind } from '../common/mask-url.js';
 
 export interface DoctorCheck {
   name: string;
   ok: boolean;
   /** What was found (credentials masked). */
   detail: string;
-  /** What to do when not ok. */
+  /** What to do when not ok, or about a warning. */
   fix?: string;
+  /** Fine to run, but worth fixing (printed WARN; the exit code stays 0). */
+  warning?: boolean;
 }
 
 export interface DoctorOptions {
@@ -121,12 +124,16 @@ export async function runDoctor(config: Readonly<Config>, options: DoctorOptions
 
   const dir = path.resolve(config.data.dir);
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureDataDir(dir);
     accessSync(dir, constants.W_OK);
     const probe = path.join(dir, `.doctor-${process.pid}`);
     writeFileSync(probe, 'ok');
     rmSync(probe, { force: true });
     checks.push({ name: 'data dir', ok: true, detail: `${dir} writable` });
+    const exposure = dataDirExposure(dir);
+    if (exposure) {
+      checks.push({ name: 'data dir access', ok: true, warning: true, detail: `${dir} ${exposure}: faces, names, sightings and webhook secrets are readable by other local users`, fix: `chmod 700 ${dir}` });
+    }
     const dbFile = path.join(dir, STORE_FILE);
     if (witnessModeOf(config) === 'two-witness' && existsSync(dbFile)) checks.push(confirmCheck(dbFile, config.identify.witness.confirmModel));
   } catch (e) {
@@ -157,5 +164,6 @@ function confirmCheck(dbFile: string, confirmModel: string): DoctorCheck {
 
 export function formatDoctor(checks: readonly DoctorCheck[]): string {
   const width = Math.max(...checks.map((c) => c.name.length));
-  return checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}${c.ok || !c.fix ? '' : `\n      ${' '.repeat(width)}  fix: ${c.fix}`}`).join('\n') + '\n';
+  const tag = (c: DoctorCheck) => (!c.ok ? 'FAIL' : c.warning ? 'WARN' : 'ok  ');
+  return checks.map((c) => `${tag(c)}  ${c.name.padEnd(width)}  ${c.detail}${(c.ok && !c.warning) || !c.fix ? '' : `\n      ${' '.repeat(width)}  fix: ${c.fix}`}`).join('\n') + '\n';
 }

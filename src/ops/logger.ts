@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { maskUrl } from '../ingest/mask-url.js';
+import { maskUrl } from '../common/mask-url.js';
 
 /**
  * The process logger of the roles (`facestream run`, workers/*): pino, written as JSON lines

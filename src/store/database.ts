@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -169,8 +169,9 @@ export interface OpenDatabaseOptions {
  * foreign keys on, a busy timeout for a second process, migrations run in one transaction each.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file, { readonly: options.readonly ?? false });
+  if (file !== ':memory:' && !options.readonly) ownerOnly(file);
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
@@ -185,6 +186,17 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * The store holds names, embeddings, sightings and webhook secrets: owner-only (0600). SQLite
+ * creates its -wal and -shm files with the database file's mode, so they follow. Best effort: a
+ * file owned by another user (a mounted volume) keeps its mode.
+ */
+function ownerOnly(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try { chmodSync(f, 0o600); } catch { /* missing, or not ours to change */ }
   }
 }
 

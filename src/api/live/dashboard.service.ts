@@ -149,6 +149,7 @@ export class DashboardService {
       httpServer: app.server, keys: gallery.keys, sightings: gallery.sightings, corrections: this.corrections,
       preview: this.preview, cameras: () => cameras.statuses(), cropOf: (id) => this.cropBase64(id),
       replayLimit: config.dashboard.replayLimit, previewFps: config.dashboard.previewFps, logger: this.options.logger,
+      failedAuthPerMinute: config.api.failedAuthPerMinute,
     });
     gateway.start();
     this.gatewayRef = gateway;

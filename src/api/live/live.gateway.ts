@@ -24,6 +24,10 @@ export interface LiveGatewayDeps {
   replayLimit: number;
   previewFps: number;
   logger: Logger;
+  /** Handshakes without a valid key accepted per client address per minute (api.failedAuthPerMinute); default 30. */
+  failedAuthPerMinute?: number;
+  /** How often every connected socket's key is checked again (revoked, expired or role changed: disconnected). Default 500 ms. */
+  keyRecheckMs?: number;
 }
 
 interface SocketData { key: ApiKeyInfo; presented: string }
@@ -42,8 +46,12 @@ const ignoreClusterMessage = ignoreClusterSchema.refine((b) => clusterKeyPattern
  */
 export class LiveGateway {
   private io: Server | undefined;
+  private recheck: NodeJS.Timeout | undefined;
+  private readonly failures: FailureWindow;
 
-  constructor(private readonly deps: LiveGatewayDeps) {}
+  constructor(private readonly deps: LiveGatewayDeps) {
+    this.failures = new FailureWindow(60_000, deps.failedAuthPerMinute ?? 30);
+  }
 
   start(): void {
     const io = new Server(this.deps.httpServer, {
@@ -54,14 +62,51 @@ export class LiveGateway {
       pingTimeout: 8_000,
     });
     io.use((socket, next) => {
+      const address = socket.handshake.address;
+      if (this.failures.limited(address)) { next(new Error('E_RATE_LIMITED: too many failed authentications from this address; retry in a minute')); return; }
       const presented = presentedKey(socket);
       const info = presented ? this.deps.keys.verify(presented) : undefined;
-      if (!info) { next(new Error(presented ? 'E_UNAUTHORIZED: invalid or revoked API key' : 'E_UNAUTHORIZED: API key required')); return; }
+      if (!info) {
+        this.failures.add(address);
+        next(new Error(presented ? 'E_UNAUTHORIZED: invalid or revoked API key' : 'E_UNAUTHORIZED: API key required'));
+        return;
+      }
       (socket.data as SocketData) = { key: info, presented: presented! };
       next();
     });
     io.on('connection', (socket) => this.onConnection(socket));
     this.io = io;
+    // The key store is the authority, wherever the change came from (`facestream keys revoke`,
+    // another hub on the same data): every open socket's key is verified again on a short
+    // period, so a revoked key (or one whose role changed) loses its live events within a
+    // second, not only at its next change request.
+    this.recheck = setInterval(() => this.recheckKeys(), this.deps.keyRecheckMs ?? 500);
+    this.recheck.unref();
+  }
+
+  /** Disconnect every socket whose key no longer verifies with the role it connected with. */
+  recheckKeys(): void {
+    const io = this.io;
+    if (!io) return;
+    const verdicts = new Map<string, ApiKeyInfo | undefined>();
+    for (const socket of io.of('/').sockets.values()) {
+      const data = socket.data as SocketData | undefined;
+      if (!data?.presented) continue;
+      if (!verdicts.has(data.presented)) {
+        let info: ApiKeyInfo | undefined;
+        try { info = this.deps.keys.verify(data.presented); } catch (e) {
+          // the store is unreadable: keep the socket (a transient fault); the next sweep decides
+          this.deps.logger.warn({ err: (e as Error).message }, 'key re-check failed');
+          continue;
+        }
+        verdicts.set(data.presented, info);
+      }
+      const info = verdicts.get(data.presented);
+      if (info && info.role === data.key.role) continue;
+      socket.emit('session:ended', { version: 1, reason: info ? 'role-changed' : 'revoked' });
+      socket.disconnect(true);
+      this.deps.logger.info({ keyId: data.key.id, reason: info ? 'role-changed' : 'revoked' }, 'socket disconnected: its API key changed');
+    }
   }
 
   private onConnection(socket: Socket): void {
@@ -131,6 +176,7 @@ export class LiveGateway {
   async close(): Promise<void> {
     const io = this.io;
     this.io = undefined;
+    if (this.recheck) clearInterval(this.recheck);
     if (!io) return;
     io.disconnectSockets(true);
     // not io.close(): that would close the HTTP server, which belongs to fastify
@@ -146,4 +192,30 @@ function presentedKey(socket: Socket): string | undefined {
   if (m) return m[1];
   const x = h['x-api-key'];
   return typeof x === 'string' && x.length > 0 ? x : undefined;
+}
+
+/** Failed handshakes per client address in a fixed one-minute window (the REST side uses @fastify/rate-limit). */
+class FailureWindow {
+  private readonly counts = new Map<string, { since: number; n: number }>();
+
+  constructor(private readonly windowMs: number, private readonly max: number) {}
+
+  limited(address: string): boolean {
+    const c = this.counts.get(address);
+    if (!c) return false;
+    if (Date.now() - c.since >= this.windowMs) { this.counts.delete(address); return false; }
+    return c.n >= this.max;
+  }
+
+  add(address: string): void {
+    const now = Date.now();
+    const c = this.counts.get(address);
+    if (!c || now - c.since >= this.windowMs) {
+      // bounded: a flood from many addresses cannot grow the map past 10,000 entries
+      if (this.counts.size >= 10_000) this.counts.clear();
+      this.counts.set(address, { since: now, n: 1 });
+    } else {
+      c.n++;
+    }
+  }
 }

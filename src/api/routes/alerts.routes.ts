@@ -18,7 +18,25 @@ const ruleBody = alertRuleInputSchema.superRefine((r, ctx) => {
   r.personIds.forEach((id, i) => {
     if (!isPersonId(id)) ctx.addIssue({ code: 'custom', path: ['personIds', i], message: 'not a person id (a UUID)' });
   });
+  if (r.webhook && hasUserinfo(r.webhook.url)) {
+    ctx.addIssue({ code: 'custom', path: ['webhook', 'url'], message: 'webhook URL must not carry credentials (user:password@host): put a token in the path or query, or verify the signature header' });
+  }
 });
+
+function hasUserinfo(url: string): boolean {
+  try { const u = new URL(url); return u.username !== '' || u.password !== ''; } catch { return false; }
+}
+
+/**
+ * What a viewer sees of a webhook target: the scheme and host only. For Slack-style hooks the
+ * path or query is the secret, so only admin keys read the whole URL.
+ */
+export function webhookHostOnly(url: string): string {
+  try { const u = new URL(url); return `${u.protocol}//${u.host}/…`; } catch { return '…'; }
+}
+
+const forRole = <R extends { webhook: { url: string } | null }>(role: string | undefined, r: R): R =>
+  role === 'admin' || !r.webhook ? r : { ...r, webhook: { ...r.webhook, url: webhookHostOnly(r.webhook.url) } };
 
 export interface AlertsRoutesDeps {
   rules: AlertRulesRepository;
@@ -37,7 +55,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
     if (problem) throw new ApiError(400, 'E_WEBHOOK_TARGET', problem);
   };
 
-  app.get('/api/alerts/rules', { schema: schemas.route({}, { tags, summary: 'List alert rules (webhook secrets are never listed)' }) }, async () => ({ items: rules.list() }));
+  app.get('/api/alerts/rules', { schema: schemas.route({}, { tags, summary: 'List alert rules (webhook secrets are never listed; viewer keys see only the webhook host)' }) }, async (req) => ({ items: rules.list().map((r) => forRole(req.apiKey?.role, r)) }));
 
   app.post('/api/alerts/rules', { schema: schemas.route({ body: ruleBody }, { tags, summary: 'Create a rule; the answer carries its webhook signing secret, shown this once' }) }, async (req, reply) => {
     checkTarget(req.body as AlertRuleDefinition);
@@ -49,7 +67,7 @@ export function registerAlertsRoutes(app: FastifyInstance, deps: AlertsRoutesDep
   app.get('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId }, { tags, summary: 'One rule' }) }, async (req) => {
     const r = rules.get((req.params as { id: string }).id);
     if (!r) throw new ApiError(404, 'E_NOT_FOUND', 'no such alert rule');
-    return r;
+    return forRole(req.apiKey?.role, r);
   });
 
   app.put('/api/alerts/rules/:id', { schema: schemas.route({ params: ruleId, body: ruleBody }, { tags, summary: 'Replace a rule (its secret is kept)' }) }, async (req) => {

@@ -54,7 +54,7 @@ export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery
 
   app.post('/api/people/:id/samples', {
     schema: schemas.route({ params: personId }, { tags, summary: 'Add face samples: multipart image files (field "force" = "true" adds a face matching another person)', consumes: ['multipart/form-data'] }),
-  }, async (req, reply) => {
+  }, async (req, reply) => app.analysisGate.run(async () => {
     const { id } = req.params as { id: string };
     people.getPerson(id);
     const { files, fields } = await readUploadChecked(req);
@@ -67,7 +67,7 @@ export function registerPeopleRoutes(app: FastifyInstance, gallery: Pick<Gallery
       throw new ApiError(422, 'E_NO_SAMPLE_ACCEPTED', results.map((r) => `${r.file}: ${r.status === 'accepted' ? 'accepted' : r.reason}`).join('; '), results);
     }
     return reply.status(accepted > 0 ? 201 : 200).send({ accepted, rejected: results.filter((r) => r.status === 'rejected').length, skipped: results.filter((r) => r.status === 'skipped').length, results });
-  });
+  }));
 
   app.delete('/api/people/:id/samples/:sampleId', { schema: schemas.route({ params: sampleParams }, { tags, summary: 'Remove one face sample (and its thumbnail)' }) }, async (req, reply) => {
     const { id, sampleId } = req.params as { id: string; sampleId: number };

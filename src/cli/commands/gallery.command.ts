@@ -7,6 +7,8 @@ import { ApiServer } from '../../api/server.js';
 import type { Config } from '../../config/index.js';
 import type { FacePipeline } from '../../vision/face.pipeline.js';
 import { openFacePipeline } from '../../roles/face-pipeline.factory.js';
+import { EngineThread } from '../../roles/engine-thread.js';
+import type { FaceAnalyzer } from '../../identify/gallery.types.js';
 import type { EnrollOutcome } from '../../identify/enrollment.service.js';
 import { openGallery, type Gallery } from '../../identify/gallery.js';
 import { assertPersonId } from '../../identify/people.service.js';
@@ -20,6 +22,11 @@ const imageExt = /\.(jpe?g|png|webp)$/i;
 async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FacePipeline, config: Readonly<Config>) => Promise<T>, saveDelayMs = 0): Promise<T> {
   const config = configFrom(cmd);
   const engine = await openFacePipeline(config);
+  return withGalleryOf(config, engine, use as (g: Gallery, engine: FaceAnalyzer & { close(): unknown }, config: Readonly<Config>) => Promise<T>, saveDelayMs);
+}
+
+/** The gallery over an engine already open; both close after `use`. */
+async function withGalleryOf<T, E extends FaceAnalyzer & { close(): unknown }>(config: Readonly<Config>, engine: E, use: (g: Gallery, engine: E, config: Readonly<Config>) => Promise<T>, saveDelayMs: number): Promise<T> {
   try {
     const gallery = openGallery({
       dataDir: path.resolve(config.data.dir), engine, settings: config.gallery, saveDelayMs,
@@ -31,7 +38,7 @@ async function withGallery<T>(cmd: Command, use: (g: Gallery, engine: FacePipeli
       gallery.close();
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 
@@ -207,7 +214,7 @@ export function registerGalleryCommands(program: Command): void {
 
   program.command('serve')
     .description('serve the REST API (api.host:api.port; OpenAPI at /api/docs)')
-    .action((_o: unknown, cmd: Command) => runCommand(() => withGallery(cmd, async (g, _engine, config) => {
+    .action((_o: unknown, cmd: Command) => runCommand(async () => withGalleryOf(configFrom(cmd), await EngineThread.start(configFrom(cmd)), async (g, _engine, config) => {
       const log = pino({ level: config.log.level });
       const server = new ApiServer({ gallery: g, api: config.api, logger: { level: config.log.level } });
       // index changes are saved a second after they happen (saveDelayMs), and on shutdown

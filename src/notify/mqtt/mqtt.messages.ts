@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
 import type { Sighting } from '../../contracts/sighting.schema.js';
-import { maskUrl } from '../../ingest/mask-url.js';
+import { maskUrl } from '../../common/mask-url.js';
 import type { AlertPayload } from '../alert-rule.schema.js';
 
 export const sightingEvents = ['confirmed', 'closed', 'relabelled'] as const;

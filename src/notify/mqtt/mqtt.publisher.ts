@@ -7,7 +7,7 @@ import type { CameraStatus } from '../../contracts/camera.schema.js';
 import type { Sighting } from '../../contracts/sighting.schema.js';
 import { FaceStreamError } from '../../errors/index.js';
 import { backoffDelay } from '../../ingest/backoff.js';
-import { maskUrl } from '../../ingest/mask-url.js';
+import { maskUrl } from '../../common/mask-url.js';
 import type { StoredSightingEvent } from '../../track/sighting.service.js';
 import type { AlertPayload } from '../alert-rule.schema.js';
 import { cameraDiscovery, presenceDiscovery, presenceRemoval, type DiscoveryContext, type DiscoveryMessage, type NamedRef } from './ha-discovery.js';

@@ -8,7 +8,14 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /** Decoded size / stored size, when the image was downscaled while decoding (decode's maxPixels); absent = 1. */
+  scale?: number;
 }
+
+// sharp: no operation cache (a hub decodes each upload once; the cache only keeps memory) and a
+// bounded thread pool per image, so parallel uploads cannot multiply decode memory by the cores.
+sharp.cache(false);
+sharp.concurrency(Math.min(4, sharp.concurrency()));
 
 export type ImageInput = string | Buffer | RgbImage;
 
@@ -37,7 +44,7 @@ export async function readImageFile(path: string, limits: Pick<ImageConfig, 'max
  * Decode JPEG/PNG/WebP bytes to RGB. The header is checked against the pixel limit before
  * any pixel is decoded (decompression bombs), and truncated or corrupt data is refused.
  */
-export async function decodeImageBuffer(buf: Buffer, limits: ImageConfig, label = 'image'): Promise<RgbImage> {
+export async function decodeImageBuffer(buf: Buffer, limits: ImageConfig, label = 'image', maxPixels?: number): Promise<RgbImage> {
   if (buf.length === 0) throw new FaceStreamError('E_EMPTY_FILE', `${label}: no data (0 bytes)`);
   if (buf.length > limits.maxBytes) throw new FaceStreamError('E_FILE_TOO_LARGE', `${label}: ${buf.length} bytes, above the limit of ${limits.maxBytes} (image.maxBytes)`);
   let meta: Metadata;
@@ -57,22 +64,31 @@ export async function decodeImageBuffer(buf: Buffer, limits: ImageConfig, label 
   if (Math.min(width, height) < limits.minSide) {
     throw new FaceStreamError('E_IMAGE_TOO_SMALL', `${label}: ${width}x${height} is too small to hold a face (image.minSide = ${limits.minSide})`);
   }
+  // Photos (not live frames) are decoded at most `maxPixels` (image.photoMaxPixels): shrink-on-load
+  // and a streaming resize, so a 49-megapixel PNG never exists in memory as RGB, nor as a tensor.
+  const pixels = width * height;
+  const factor = maxPixels !== undefined && pixels > maxPixels ? Math.sqrt(maxPixels / pixels) : 1;
+  const swapped = (meta.orientation ?? 1) >= 5;
+  const [ow, oh] = swapped ? [height, width] : [width, height];
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' })
-      .rotate()
+    let pipeline = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate();
+    if (factor < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.floor(ow * factor)), height: Math.max(1, Math.floor(oh * factor)), fit: 'fill' });
+    const { data, info } = await pipeline
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    const out: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return factor < 1 ? { ...out, scale: info.width / ow } : out;
   } catch (e) {
     throw new FaceStreamError('E_CORRUPT_IMAGE', `${label}: corrupt or truncated ${meta.format} data (${(e as Error).message.split('\n')[0]})`);
   }
 }
 
-export async function decodeImage(input: ImageInput, limits: ImageConfig): Promise<RgbImage> {
+/** Decode a path, bytes or RGB; `maxPixels`: downscale larger images while decoding (photos). */
+export async function decodeImage(input: ImageInput, limits: ImageConfig, maxPixels?: number): Promise<RgbImage> {
   if (isRgbImage(input)) return input;
-  if (typeof input === 'string') return decodeImageBuffer(await readImageFile(input, limits), limits, input);
-  return decodeImageBuffer(input, limits);
+  if (typeof input === 'string') return decodeImageBuffer(await readImageFile(input, limits), limits, input, maxPixels);
+  return decodeImageBuffer(input, limits, undefined, maxPixels);
 }
