@@ -22,6 +22,8 @@ export const cameraStatusSchema = z.strictObject({
   /** When the next restart is due (ms epoch) while offline. */
   nextRetryAt: z.number().nullable(),
   updatedAt: z.number(),
+  /** Where the camera is read: facestream's own ingest (absent or 'facestream') or a Frigate NVR (companion mode: its events, not its stream). */
+  source: z.enum(['facestream', 'frigate']).optional(),
 });
 export type CameraStatus = z.infer<typeof cameraStatusSchema>;
 export type CameraState = (typeof cameraStates)[number];

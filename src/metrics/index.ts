@@ -1,2 +1,3 @@
 export * from './pipeline.metrics.js';
 export * from './queue-depth.sampler.js';
+export * from './frigate.metrics.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { maskUrl } from '../ingest/mask-url.js';
+import { maskUrl } from '../common/mask-url.js';
 
 /**
  * A Redis connection for BullMQ and our own commands: maxRetriesPerRequest null (BullMQ

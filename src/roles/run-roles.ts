@@ -7,12 +7,14 @@ import { runCommand } from '../errors/run-command.js';
 import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
 import { galleryIdentifier } from '../identify/gallery.identifier.js';
 import type { Gallery } from '../identify/gallery.js';
-import { maskUrl } from '../ingest/mask-url.js';
+import { maskUrl } from '../common/mask-url.js';
 import { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { createLogger } from '../ops/logger.js';
 import { startOps } from '../ops/ops.runtime.js';
-import type { FacePipeline } from '../vision/face.pipeline.js';
+import type { OpsDeps } from '../ops/ops.runtime.js';
+import { EngineThread } from './engine-thread.js';
 import { openFacePipeline } from './face-pipeline.factory.js';
+import { startFrigateCompanion } from './frigate-companion.js';
 import { startHubServices } from './hub.services.js';
 import { startHubRole, startIngestRole, startVisionRole, type Role } from './roles.js';
 import { METRICS_MESSAGE, VisionProcesses } from './vision-processes.js';
@@ -29,7 +31,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   const metrics = new PipelineMetrics(new Registry());
   const started: Role[] = [];
   const extra: (() => void)[] = [];
-  const engines: FacePipeline[] = [];
+  const engines: OpsDeps['engines'][number][] = [];
   let store: Gallery | undefined;
   let children: VisionProcesses | undefined;
   // started by a parent with an IPC channel (facestream run's vision children): answer its metrics requests
@@ -42,8 +44,10 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
   logger.info({ roles, redis: maskUrl(config.redis.url), prefix: config.redis.prefix }, 'starting');
   try {
     if (roles.includes('hub')) {
-      const engine = await openFacePipeline(config);
-      extra.push(() => engine.close());
+      // the hub's engine (photos: identify, enrol, corrections) on its own thread, so its
+      // networks never hold the event loop that serves health, the API and live events
+      const engine = await EngineThread.start(config);
+      extra.push(() => void engine.close());
       engines.push(engine);
       // closed in reverse: the hub first (its final sightings still reach every subscriber),
       // then the dashboard, then the services (alerts, cameras, gallery)
@@ -57,6 +61,8 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
       const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(services.gallery.matcher), sink: services.sightings });
       dashboard?.attachHub(hub.hub);
       started.push(hub);
+      // Frigate's events as sightings of this hub (closed before the hub: their final sightings go through it)
+      if (config.frigate.enabled) started.push(startFrigateCompanion(config, { engine, hub: hub.hub, services, logger, metrics }));
     }
     if (roles.includes('vision') && roles.length > 1 && config.vision.processes > 0) {
       // facestream run: vision workers in child processes, off this event loop (ingest, hub, API)

@@ -27,10 +27,10 @@ const stopTimeoutMs = 30_000;
  * The configuration a vision child runs with: the parent's, resolved (file, environment and
  * command line already applied), without cameras (ingest stays in the parent), without an ops
  * server (one port per host; the parent serves health and metrics) and without the sections
- * that hold credentials a vision worker never uses (api, notify, mqtt: their defaults apply).
+ * that hold credentials a vision worker never uses (api, notify, mqtt, frigate: their defaults apply).
  */
 export function childConfig(config: Readonly<Config>): Record<string, unknown> {
-  const { api: _api, notify: _notify, mqtt: _mqtt, ...rest } = config;
+  const { api: _api, notify: _notify, mqtt: _mqtt, frigate: _frigate, ...rest } = config;
   return { ...rest, ingest: { ...config.ingest, cameras: [] }, ops: { ...config.ops, port: 0 } };
 }
 

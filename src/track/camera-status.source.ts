@@ -24,11 +24,16 @@ export class CameraStatusSource extends EventEmitter<{ status: [CameraStatus] }>
     for (const raw of Object.values(all)) this.accept(raw);
   }
 
-  private accept(raw: string): void {
+  /** A status from this process rather than the ingest (a Frigate camera of companion mode): listed and announced the same way. */
+  report(status: CameraStatus): void {
+    this.accept(status);
+  }
+
+  private accept(raw: string | CameraStatus): void {
     if (this.closed) return;
     let status: CameraStatus;
     try {
-      status = cameraStatusSchema.parse(JSON.parse(raw));
+      status = cameraStatusSchema.parse(typeof raw === 'string' ? JSON.parse(raw) : raw);
     } catch (e) {
       this.deps.logger.warn({ err: (e as Error).message }, 'invalid camera status ignored');
       return;

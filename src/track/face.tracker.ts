@@ -139,15 +139,37 @@ export class CameraTracker {
     }
     frame.faces.forEach((face, f) => {
       if (usedF.has(f)) return;
-      const t: Track = {
-        id: `${this.idBase}-${++this.counter}`, box: face.box, firstSeen: frame.capturedAt, lastSeen: frame.capturedAt, lastSeq: frame.seq,
-        frames: 0, embeddedFrames: 0, sum: undefined, mean: undefined, votes: new Map(), unknownVotes: 0,
-        bestCrop: null, bestQuality: -1, earnedCrops: new Map(), kept: [], confirmed: false, unknownId: null, verified: null, lastAppearance: undefined,
-      };
-      this.open.push(t);
-      identities[f] = this.join(t, frame, face);
+      identities[f] = this.join(this.openTrack(`${this.idBase}-${++this.counter}`, face, frame), frame, face);
     });
     return identities;
+  }
+
+  /**
+   * Feed one face of a track that is keyed outside this tracker (another tracker's object id: a
+   * Frigate event is one track). No box or embedding matching and no idle expiry: the caller says
+   * which track the face belongs to and ends it with closeTrack(). Identity, votes, crops, kept
+   * faces, stranger cluster and sighting are exactly those of a matched face.
+   */
+  updateTrack(trackId: string, frame: Omit<TrackInputFrame, 'faces'>, face: TrackInputFace): FaceIdentity {
+    const t = this.open.find((x) => x.id === trackId) ?? this.openTrack(trackId, face, frame);
+    return this.join(t, { ...frame, faces: [face] }, face);
+  }
+
+  /** End a track fed through updateTrack(): its final sighting when it was confirmed; false when no such track is open. */
+  closeTrack(trackId: string): boolean {
+    const t = this.open.find((x) => x.id === trackId);
+    if (t) this.close(t);
+    return t !== undefined;
+  }
+
+  private openTrack(id: string, face: TrackInputFace, frame: Omit<TrackInputFrame, 'faces'>): Track {
+    const t: Track = {
+      id, box: face.box, firstSeen: frame.capturedAt, lastSeen: frame.capturedAt, lastSeq: frame.seq,
+      frames: 0, embeddedFrames: 0, sum: undefined, mean: undefined, votes: new Map(), unknownVotes: 0,
+      bestCrop: null, bestQuality: -1, earnedCrops: new Map(), kept: [], confirmed: false, unknownId: null, verified: null, lastAppearance: undefined,
+    };
+    this.open.push(t);
+    return t;
   }
 
   /** A scene cut or camera jump: every open track ends here (nothing continues across it). */

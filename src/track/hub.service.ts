@@ -6,10 +6,11 @@ import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
 import { redisKeys } from '../contracts/queues.js';
 import { createFacesWorker, type FacesWorker } from '../queue/faces.queue.js';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
+import type { PersonMatch } from '../contracts/match.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { sceneDistance } from '../vision/appearance.js';
-import { CameraTracker, type FaceIdentity, type TrackInputFace } from './face.tracker.js';
+import { CameraTracker, type FaceIdentity, type TrackerOptions, type TrackInputFace } from './face.tracker.js';
 import type { Identifier, SightingSink } from './identifier.js';
 import { ReorderBuffer } from './reorder.buffer.js';
 import { UnknownClusterer } from './unknown.clusterer.js';
@@ -58,6 +59,7 @@ export class Hub extends EventEmitter<HubEvents> {
   private readonly scenes = new Map<string, number[]>();
   /** Open tracks per camera as last published for the ingest's motion gate. */
   private readonly publishedOpen = new Map<string, number>();
+  private readonly external = new Set<CameraTracker>();
   readonly counts = { frames: 0, faces: 0, identified: 0, late: 0, sightings: 0, sceneCuts: 0 };
 
   constructor(private readonly config: TrackConfig, private readonly deps: HubDeps) {
@@ -100,13 +102,31 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const f of job.faces) {
       const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
       const confirmEmbedding = f.confirmEmbedding ? Float32Array.from(f.confirmEmbedding) : undefined;
-      const match = embedding ? await this.deps.identifier.identify(embedding, confirmEmbedding) : undefined;
-      if (match) this.counts.identified++;
-      if (embedding) this.deps.metrics?.identifications.inc({ camera: job.cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
+      const match = embedding ? await this.identifyFace(job.cameraId, embedding, confirmEmbedding) : undefined;
       faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, confirmEmbedding, match, crop: f.crop, appearance: f.appearance });
     }
     this.identifiedFaces.set(job, faces);
     if (!job.skipped) this.deps.metrics?.observeLatency('identified', job.capturedAt, this.clock.now());
+  }
+
+  /** Identify one embedded face of a camera as every face of the hub is (the same identifier, counts and metrics). */
+  async identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null> {
+    const match = await this.deps.identifier.identify(embedding, confirmEmbedding);
+    if (match) this.counts.identified++;
+    this.deps.metrics?.identifications.inc({ camera: cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
+    return match;
+  }
+
+  /**
+   * A tracker for tracks keyed outside the hub (a Frigate event is one track, fed with
+   * updateTrack()): the hub's track settings with `options` on top, its stranger clusters and its
+   * sighting path (sink, events, Redis channel). The hub's clock never expires these tracks: their
+   * owner closes them (closeTrack); the hub closes what is still open when it closes.
+   */
+  externalTracker(cameraId: string, options: Partial<TrackerOptions> = {}): CameraTracker {
+    const t = new CameraTracker(cameraId, { ...this.config, ...options }, this.clusterer, (s) => this.onSighting(s));
+    this.external.add(t);
+    return t;
   }
 
   private feed(ready: FacesJob[]): void {
@@ -203,6 +223,7 @@ export class Hub extends EventEmitter<HubEvents> {
       await this.serial(async () => {
         for (const b of this.buffers.values()) this.feed(b.flush());
         for (const t of this.trackers.values()) t.closeAll();
+        for (const t of this.external) t.closeAll();
       }).catch((e) => errors.push(e));
       if (errors.length) throw new AggregateError(errors, 'Hub.close failed');
     })();
