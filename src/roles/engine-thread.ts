@@ -142,7 +142,7 @@ export class EngineThread implements FaceAnalyzer {
       this.pending.set(id, { ok, fail, worker });
       worker.postMessage({ type: 'analyze', id, photo, input: image, ...(options ? { options } : {}) } satisfies EngineRequest);
     });
-    return image.scale ? inOriginalPixels(result, image.scale) : result;
+    return image.original ? inOriginalPixels(result, image.original) : result;
   }
 
   /** Stop the thread (waiting requests fail). */
@@ -158,14 +158,14 @@ export class EngineThread implements FaceAnalyzer {
 }
 
 /** Boxes and landmarks of a downscaled photo, in the stored image's pixels (chips keep the decoded image's frame). */
-function inOriginalPixels(r: AnalyzeResult, scale: number): AnalyzeResult {
-  const k = 1 / scale;
-  const pt = (p: Point): Point => [p[0] * k, p[1] * k];
+function inOriginalPixels(r: AnalyzeResult, original: { width: number; height: number }): AnalyzeResult {
+  const kx = original.width / r.width, ky = original.height / r.height;
+  const pt = (p: Point): Point => [p[0] * kx, p[1] * ky];
   return {
-    ...r, width: Math.round(r.width * k), height: Math.round(r.height * k),
+    ...r, width: original.width, height: original.height,
     faces: r.faces.map((f) => ({
       ...f,
-      box: { x: f.box.x * k, y: f.box.y * k, width: f.box.width * k, height: f.box.height * k },
+      box: { x: f.box.x * kx, y: f.box.y * ky, width: f.box.width * kx, height: f.box.height * ky },
       landmarks: { leftEye: pt(f.landmarks.leftEye), rightEye: pt(f.landmarks.rightEye), nose: pt(f.landmarks.nose), mouthLeft: pt(f.landmarks.mouthLeft), mouthRight: pt(f.landmarks.mouthRight) },
       landmarks68: f.landmarks68.map(pt),
     })),

@@ -159,7 +159,7 @@ describe('4. one request cannot take the memory or the event loop; failed keys a
     const img = await decodeImage(png, limits, limits.photoMaxPixels);
     expect(img.width * img.height).toBeLessThanOrEqual(limits.photoMaxPixels);
     expect(img.data.byteLength).toBeLessThanOrEqual(3 * limits.photoMaxPixels);
-    expect(img.scale).toBeCloseTo(img.width / 7000, 6);
+    expect(img.original).toEqual({ width: 7000, height: 7000 });
   });
 
   it('past one running + one waiting analysis, identify answers 429 E_BUSY with Retry-After', { timeout: 30_000 }, async () => {
@@ -186,16 +186,18 @@ describe('4. one request cannot take the memory or the event loop; failed keys a
       statuses.push(r.status);
       if (r.status === 429) retryAfter = r.headers.get('retry-after');
     }
-    expect(statuses.slice(0, failedAuthPerMinute).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(0, failedAuthPerMinute), JSON.stringify(statuses)).toEqual(new Array(failedAuthPerMinute).fill(401));
     expect(statuses.slice(failedAuthPerMinute).every((s) => s === 429)).toBe(true);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect((await http('/api/people', { key: keys.viewer })).status).toBe(200);
     expect((await http('/health/live')).status).toBe(200);
-    // Socket.IO handshakes with wrong keys count in their own window
+    // Socket.IO handshakes with wrong keys count in their own window (case 1 already spent one)
     const failures: string[] = [];
     for (let i = 0; i < failedAuthPerMinute + 2; i++) failures.push(await open(wrong).then(() => 'connected', (e: Error) => e.message.split(':')[0]!));
-    expect(failures.slice(0, failedAuthPerMinute).every((m) => m === 'E_UNAUTHORIZED')).toBe(true);
-    expect(failures.slice(failedAuthPerMinute).every((m) => m === 'E_RATE_LIMITED')).toBe(true);
+    const limitedFrom = failures.indexOf('E_RATE_LIMITED');
+    expect(limitedFrom, JSON.stringify(failures)).toBeGreaterThanOrEqual(failedAuthPerMinute - 1);
+    expect(failures.slice(0, limitedFrom).every((m) => m === 'E_UNAUTHORIZED')).toBe(true);
+    expect(failures.slice(limitedFrom).every((m) => m === 'E_RATE_LIMITED')).toBe(true);
   });
 });
 

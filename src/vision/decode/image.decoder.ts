@@ -8,8 +8,8 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
-  /** Decoded size / stored size, when the image was downscaled while decoding (decode's maxPixels); absent = 1. */
-  scale?: number;
+  /** The stored image's size (after EXIF orientation), when it was downscaled while decoding (decode's maxPixels). */
+  original?: { width: number; height: number };
 }
 
 // sharp: no operation cache (a hub decodes each upload once; the cache only keeps memory) and a
@@ -80,7 +80,7 @@ export async function decodeImageBuffer(buf: Buffer, limits: ImageConfig, label 
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
     const out: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-    return factor < 1 ? { ...out, scale: info.width / ow } : out;
+    return factor < 1 ? { ...out, original: { width: ow, height: oh } } : out;
   } catch (e) {
     throw new FaceStreamError('E_CORRUPT_IMAGE', `${label}: corrupt or truncated ${meta.format} data (${(e as Error).message.split('\n')[0]})`);
   }
