@@ -63,7 +63,7 @@ import { loadConfig } from '../src/config/index.js';
 const started = performance.now();
 const log = (s: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${s}\n`);
 
-// The shipped defaults (src/config/schema.ts verify.thresholds, identify.thresholds / minMargins)
+// The shipped defaults (src/config/sections/: verify.thresholds, identify.thresholds / minMargins)
 // the bench starts from; it calibrates the look-alike margins and the confirmer itself.
 const defaults = loadConfig({ env: {} });
 const verifyThreshold = { resnet34: defaults.verify.thresholds.resnet34, faceres: defaults.verify.thresholds.faceres, concat: defaults.verify.thresholds['resnet34+faceres'] } as const;

@@ -25,8 +25,8 @@ export const defaultHnswParams: HnswParams = { M: 32, efConstruction: 400, efSea
  * efSearch for a graph of `n` points, for M 32 / efConstruction 200: the smallest ef that reached
  * recall@1 >= 0.995 against exact search in bench/index.bench.ts (200 real LFW queries, real +
  * synthetic-identity vectors): 32 at 1.2k, 96 at 100k, 192 at 250k, 256 at 500k. The 1M anchor
- * (384) is an extrapolation with the M 16 curve's growth from 500k to 1M (384 -> 512; README
- * "Index benchmark").
+ * (384) is an extrapolation with the M 16 curve's growth from 500k to 1M (384 -> 512;
+ * docs/benchmarks/gallery-index.md).
  * Linear in log10(n) between anchors, the last slope beyond; clamped to [32, 1024]. With M 16 the
  * same recall needs a larger ef: set a number. A graph built with efConstruction >= 400 (the
  * default) needs less: see AUTO_EF_DENSE.

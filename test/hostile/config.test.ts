@@ -157,7 +157,7 @@ describe('hostile configuration files and environment: E_CONFIG naming the key, 
         expectUntouched(outside, after, 'config');
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       });
-      // accepted today though they should not be: flips when config/schema.ts refuses them
+      // accepted today though they should not be: flips when the config schema (src/config/sections/) refuses them
       for (const c of cases.filter((x) => 'gap' in x.expect)) {
         const want = c.expect as { gap: string; error: RegExp };
         it.fails(`KNOWN GAP: ${want.gap} (${c.name})`, () => {

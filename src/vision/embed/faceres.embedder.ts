@@ -13,8 +13,8 @@ const faceresFraming: DlibFraming = { size: 224, padding: 0.5 };
 
 /**
  * human-models `faceres` (HSE's MobileNet trained on VGGFace2, 1024-d `global_pooling/Mean`).
- * Preprocessing measured with `npm run bench:embedders` on LFW pairsDevTrain (README
- * "Embedders"): a looser chip than dlib's (the dlib template at padding 0.5, 224 px; VGGFace2
+ * Preprocessing measured with `npm run bench:embedders` on LFW pairsDevTrain
+ * (docs/benchmarks/embedders.md): a looser chip than dlib's (the dlib template at padding 0.5, 224 px; VGGFace2
  * crops are loose), RGB 0-255 (0-1 or [-1, 1] input gives near-chance AUC), and the output
  * centred on the mean DevTrain embedding (AUC 0.991 -> 0.995 on the sweep).
  */
@@ -55,7 +55,7 @@ export function reframeChip(chip: Chip, from: DlibFraming, to: DlibFraming): Chi
  * Score-level fusion of two embedders as ONE embedding, so the gallery, the HNSW index and the
  * thresholds work unchanged: [sqrt(k1) e1, sqrt(k2) e2] / sqrt(k1 + k2), whose cosine similarity
  * is (k1 cos1 + k2 cos2) / (k1 + k2). k_i = w_i / sd_i standardises each member's similarity by
- * the spread of its impostor scores on LFW pairsDevTrain (README "Embedders"). The primary's chip
+ * the spread of its impostor scores on LFW pairsDevTrain (docs/benchmarks/embedders.md). The primary's chip
  * is the pipeline's chip (quality gate, crops, appearance); the secondary's is cut from the same
  * source image with its own framing.
  */

@@ -31,7 +31,8 @@ type ResidualName = (typeof residualNames)[number];
  * runs inside the convolution, and the input normalisation ((x - mean) / 255) is folded into the
  * first convolution (a 'valid' one, so the fold is exact). The residual sums, pooling and the
  * final mean and fully connected layer are face-api's. Same embeddings up to float rounding
- * (test: engine-models). On wasm ~10 % less time per face (README "Pipeline benchmark").
+ * (test: engine-models). On wasm ~10 % less time per face
+ * (docs/benchmarks/pipeline.md#what-the-engine-does-on-a-cpu).
  */
 export class FusedResNet34 {
   private constructor(

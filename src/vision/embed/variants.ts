@@ -36,7 +36,7 @@ for (const [file, out] of [['faceres', 'global_pooling/Mean'], ['faceres-deep', 
     embedderVariants[`${file}-p${pad}-sym`] = graph(`${file}-p${pad}-sym`, file, 1024, 224, RGBSYM, dlibAlign(224, pad), out);
   }
 }
-// the settings the sweep chose (bench/embedders.bench.ts on DevTrain): see README "Embedders"
+// the settings the sweep chose (bench/embedders.bench.ts on DevTrain): see docs/benchmarks/embedders.md
 embedderVariants['faceres-uncentred'] = graph('faceres-uncentred', 'faceres', 1024, 224, RGB255, dlibAlign(224, 0.5), 'global_pooling/Mean');
 embedderVariants['faceres-deep'] = graph('faceres-deep', 'faceres-deep', 1024, 224, RGB255, dlibAlign(224, 0.6), 'global_pooling/Mean');
 embedderVariants.mobilefacenet = graph('mobilefacenet', 'mobilefacenet', 192, 112, RGBSYM, arcfaceAlign, 'embeddings');
