@@ -13,7 +13,7 @@ export function signWebhook(secret: string, timestamp: number, rawBody: string |
 }
 
 /**
- * Receiver side (what the README shows): true when the signature matches and the timestamp is
+ * Receiver side (what docs/guides/alerts.md shows): true when the signature matches and the timestamp is
  * within `toleranceS` of now. Comparison is constant-time.
  */
 export function verifyWebhook(secret: string, timestamp: string | undefined, signature: string | undefined, rawBody: string | Buffer, options: { toleranceS?: number; nowS?: number } = {}): boolean {

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
@@ -22,6 +20,7 @@ import { dataPath } from '../helpers/data.js';
 import { createTestEngine, testConfig } from '../helpers/engine.js';
 import { frigateEventMessage, FrigateStandIn, type EventShape } from '../helpers/frigate-standin.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
+import { PrivateMosquitto } from '../../support/private-mosquitto.js';
 
 /**
  * Frigate companion mode end to end, except Frigate itself (it cannot run here): a stand-in for
@@ -33,7 +32,6 @@ import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js
  */
 
 const sharedBroker = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-const mosquittoBin = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
 const user = { name: 'facestream', password: 'stand-in-password-1234' };
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -49,46 +47,7 @@ let idCounter = 0;
 /** A Frigate event id: `<epoch seconds>.<micros>-<random>`. */
 const eventId = () => `${Math.floor(Date.now() / 1000)}.${String(++idCounter).padStart(6, '0')}-${randomUUID().slice(0, 6)}`;
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as AddressInfo; s.close(() => ok(port)); });
-  });
-}
 
-/** A private mosquitto on a free port, killed and restarted on the same port (no persistence). */
-class PrivateMosquitto {
-  private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'fst-frigate-mosquitto-'));
-  private constructor(readonly port: number) {
-    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  }
-  get url(): string { return `mqtt://127.0.0.1:${this.port}`; }
-  static async start(): Promise<PrivateMosquitto> { const m = new PrivateMosquitto(await freePort()); await m.start(); return m; }
-  async start(): Promise<void> {
-    const child = spawn(mosquittoBin, ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    this.child = child;
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-      const ok = await new Promise<boolean>((resolve) => {
-        const probe = connect(this.url, { reconnectPeriod: 0, connectTimeout: 500 });
-        probe.once('connect', () => { probe.end(true); resolve(true); });
-        probe.once('error', () => { probe.end(true); resolve(false); });
-      });
-      if (ok) return;
-      await sleep(50);
-    }
-    throw new Error('private mosquitto did not start');
-  }
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((ok) => { child.once('exit', () => ok()); child.kill('SIGKILL'); });
-  }
-  async dispose(): Promise<void> { await this.kill(); rmSync(this.dir, { recursive: true, force: true }); }
-}
 
 /** Metric samples of a counter on a registry, as label-value maps. */
 async function samples(registry: Registry, name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {

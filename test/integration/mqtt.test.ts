@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mqttSchema } from '../../src/config/schema.js';
@@ -14,10 +10,9 @@ import type { AlertServiceEvents } from '../../src/notify/alert.service.js';
 import type { AlertEvent } from '../../src/store/alert-rules.repository.js';
 import { MqttPublisher, mqttSightingMessageSchema, type MqttPublisherDeps } from '../../src/notify/mqtt/index.js';
 import { SightingService, type SightingRows } from '../../src/track/sighting.service.js';
-import { freePort } from '../../support/rtsp-server.js';
+import { PrivateMosquitto } from '../../support/private-mosquitto.js';
 
 const sharedBroker = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-const mosquittoBin = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
 
 /** In-memory sighting rows: copies out, like the SQLite repository. */
 class FakeRows implements SightingRows {
@@ -117,49 +112,6 @@ async function clearRetained(url: string, filters: string[]): Promise<void> {
   await c.endAsync();
 }
 
-/** A private mosquitto on a free port, killed and restarted on the same port; no persistence. */
-class PrivateMosquitto {
-  private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'fst-mosquitto-'));
-  private constructor(readonly port: number) {
-    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  }
-  get url(): string { return `mqtt://127.0.0.1:${this.port}`; }
-
-  static async start(): Promise<PrivateMosquitto> {
-    const m = new PrivateMosquitto(await freePort());
-    await m.start();
-    return m;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(mosquittoBin, ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    this.child = child;
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-      const ok = await new Promise<boolean>((resolve) => {
-        const probe = connect(this.url, { reconnectPeriod: 0, connectTimeout: 500 });
-        probe.once('connect', () => { probe.end(true); resolve(true); });
-        probe.once('error', () => { probe.end(true); resolve(false); });
-      });
-      if (ok) return;
-      await sleep(50);
-    }
-    throw new Error('private mosquitto did not start');
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((ok) => { child.once('exit', () => ok()); child.kill('SIGKILL'); });
-  }
-
-  async dispose(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 const logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
