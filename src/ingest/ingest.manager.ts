@@ -1,11 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { cameraSchema, type CameraConfig, type IngestConfig } from '../config/schema.js';
 import type { CameraStatus } from '../contracts/camera.schema.js';
-import { redisKeys } from '../contracts/queues.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import type { FramesProducer } from '../queue/frames.queue.js';
 import { CameraUrlError, checkCameraUrl } from './camera-url.policy.js';
 import { CameraStatusLog, CameraWatchdog } from './camera.watchdog.js';
 import { systemClock, type Clock } from '../common/clock.js';
@@ -14,10 +11,27 @@ import type { FrameSourceFactory } from './frame-source.js';
 import { maskUrl } from '../common/mask-url.js';
 import { MotionGate } from './motion.gate.js';
 
+/** Where frames go: the "frames" queue with backpressure (queue/frames.queue.ts FramesProducer in the roles). */
+export interface FramePublisher {
+  /** Queue a frame; dropped: older waiting frames of the camera it evicted. */
+  publish(cameraId: string, jpeg: Buffer, capturedAt: number): Promise<{ dropped: number }>;
+  /** A frame not analysed (the motion gate found it still): the hub still gets its sequence number. */
+  skip(cameraId: string, capturedAt: number, reason: 'still'): Promise<unknown>;
+}
+
+/** Camera statuses for every process (queue/camera-status.channel.ts in the roles). */
+export interface CameraStatusPublisher {
+  publish(status: CameraStatus): Promise<void>;
+  remove(cameraId: string): Promise<void>;
+}
+
+/** Open tracks per camera as the hub last published them (queue/open-tracks.store.ts in the roles). */
+export interface OpenTracksReader { count(cameraId: string): Promise<number> }
+
 export interface IngestManagerDeps {
-  redis: Redis;
-  prefix: string;
-  producer: FramesProducer;
+  producer: FramePublisher;
+  statuses: CameraStatusPublisher;
+  openTracks: OpenTracksReader;
   logger: Logger;
   metrics?: PipelineMetrics;
   createSource?: FrameSourceFactory;
@@ -30,8 +44,8 @@ export interface IngestEvents { status: [CameraStatus] }
 
 /**
  * All cameras of this ingest: one watchdog (and ffmpeg child) per camera, added and removed
- * at run time. Frames go to the FramesProducer; status changes go to a Redis hash (queryable)
- * and a pub/sub channel. A failing camera only affects itself: every per-camera error is
+ * at run time. Frames go to the frame publisher; statuses to the camera status publisher
+ * (every process sees them). A failing camera only affects itself: every per-camera error is
  * caught, logged and counted here.
  */
 export class IngestManager extends EventEmitter<IngestEvents> {
@@ -47,7 +61,7 @@ export class IngestManager extends EventEmitter<IngestEvents> {
   constructor(private readonly config: IngestConfig, private readonly deps: IngestManagerDeps) {
     super();
     // the hub publishes each camera's open tracks; none known = none open
-    this.motion = new MotionGate(config, async (cameraId) => Number(await deps.redis.hget(redisKeys.openTracks(deps.prefix), cameraId) ?? 0));
+    this.motion = new MotionGate(config, (cameraId) => deps.openTracks.count(cameraId));
   }
 
   start(): void {
@@ -102,7 +116,7 @@ export class IngestManager extends EventEmitter<IngestEvents> {
     await this.inFlight.get(id);
     this.motion.removeCamera(id);
     this.statusLog.forget(id);
-    await this.deps.redis.hdel(redisKeys.cameraStatus(this.deps.prefix), id).catch(() => 0);
+    await this.deps.statuses.remove(id).catch(() => 0);
     this.deps.logger.info({ camera: id }, 'camera removed');
     return true;
   }
@@ -145,10 +159,7 @@ export class IngestManager extends EventEmitter<IngestEvents> {
     const line = this.statusLog.next(s);
     if (line) this.deps.logger[line.level](line.fields, line.msg);
     else this.deps.logger.debug({ camera: s.cameraId, state: s.state, reason: s.lastError, reconnects: s.reconnects, fps: s.fps }, 'camera status');
-    const json = JSON.stringify(s);
-    const { redis, prefix } = this.deps;
-    redis.hset(redisKeys.cameraStatus(prefix), s.cameraId, json)
-      .then(() => redis.publish(redisKeys.cameraStatusChannel(prefix), json))
+    this.deps.statuses.publish(s)
       .catch(() => { /* Redis down: the next status (every few seconds) will try again */ });
   }
 
@@ -164,10 +175,4 @@ export class IngestManager extends EventEmitter<IngestEvents> {
     await Promise.allSettled([...this.inFlight.values()]);
     if (errors.length) throw new AggregateError(errors, 'IngestManager.close: some cameras failed to stop');
   }
-}
-
-/** Read the latest status of every camera (any process) from Redis. */
-export async function readCameraStatuses(redis: Redis, prefix: string): Promise<CameraStatus[]> {
-  const all = await redis.hgetall(redisKeys.cameraStatus(prefix));
-  return Object.values(all).map((v) => JSON.parse(v) as CameraStatus);
 }

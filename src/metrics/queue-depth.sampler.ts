@@ -1,8 +1,11 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { queueNames } from '../contracts/queues.js';
-import { queueOptions } from '../queue/queue-options.js';
 import type { PipelineMetrics } from './pipeline.metrics.js';
+
+/** Job counts of the pipeline queues (queue/queue-counts.ts in the roles). */
+export interface QueueCountsSource {
+  readonly queues: readonly string[];
+  counts(queue: string): Promise<{ waiting: number; delayed: number; prioritized: number; active: number }>;
+  close(): Promise<void>;
+}
 
 /**
  * Samples the jobs waiting (waiting + delayed + prioritized) and active in the pipeline queues
@@ -10,14 +13,10 @@ import type { PipelineMetrics } from './pipeline.metrics.js';
  * per deployment is enough (the hub runs it), the numbers are Redis-wide.
  */
 export class QueueDepthSampler {
-  private readonly queues: Queue[];
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(connection: Redis, prefix: string, private readonly metrics: PipelineMetrics, private readonly intervalMs = 2000) {
-    // read-only: never rewrites the queues' meta (their event stream length is the producers' setting)
-    this.queues = [queueNames.frames, queueNames.faces].map((name) => new Queue(name, queueOptions(connection, prefix, undefined, true)));
-  }
+  constructor(private readonly source: QueueCountsSource, private readonly metrics: PipelineMetrics, private readonly intervalMs = 2000) {}
 
   start(): void {
     if (this.timer) return;
@@ -27,11 +26,11 @@ export class QueueDepthSampler {
 
   /** One sample now (also used by tests). Redis errors leave the last value: metrics never break the pipeline. */
   async sample(): Promise<void> {
-    for (const q of this.queues) {
+    for (const queue of this.source.queues) {
       try {
-        const c = await q.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
-        this.metrics.queueDepth.set({ queue: q.name }, (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0));
-        this.metrics.queueActive.set({ queue: q.name }, c.active ?? 0);
+        const c = await this.source.counts(queue);
+        this.metrics.queueDepth.set({ queue }, c.waiting + c.delayed + c.prioritized);
+        this.metrics.queueActive.set({ queue }, c.active);
       } catch { /* Redis down: keep the last value */ }
     }
   }
@@ -40,6 +39,6 @@ export class QueueDepthSampler {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
-    await Promise.all(this.queues.map((q) => q.close()));
+    await this.source.close();
   }
 }

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
 import type { AlertEvent, AlertRulesRepository } from '../store/alert-rules.repository.js';
@@ -7,7 +6,7 @@ import type { StoredSightingEvent } from '../track/sighting.service.js';
 import type { AlertRule } from './alert-rule.schema.js';
 import { AlertEvaluator, type AlertEvaluatorDeps } from './alert.evaluator.js';
 import { AlertService } from './alert.service.js';
-import { WebhookDispatcher, type DeliveryUpdate } from './webhook.dispatcher.js';
+import { WebhookDispatcher, type DeliveryUpdate, type WebhookQueue } from './webhook.dispatcher.js';
 
 export interface AlertingEvents {
   alert: [AlertEvent, AlertRule];
@@ -16,11 +15,8 @@ export interface AlertingEvents {
 
 export interface AlertingDeps {
   config: NotifyConfig;
-  /** Redis of the hub: the BullMQ "webhooks" queue. */
-  connection: Redis;
-  prefix: string;
-  /** Entries kept in the "webhooks" queue's BullMQ event stream (redis.eventsMaxLen). */
-  eventsMaxLen?: number;
+  /** The deployment's "webhooks" queue (queue/webhooks.queue.ts in the roles); closed with the alerting. */
+  webhooks: WebhookQueue;
   rules: AlertRulesRepository;
   people: AlertEvaluatorDeps['people'];
   cameraName: (cameraId: string) => string;
@@ -31,7 +27,7 @@ export interface AlertingDeps {
 
 /**
  * Alert rules and signed webhooks of the hub role, with or without the dashboard: subscribes to
- * confirmed sightings, evaluates the rules, queues webhooks on the BullMQ "webhooks" queue and
+ * confirmed sightings, evaluates the rules, queues webhooks on the "webhooks" queue and
  * delivers them. The dashboard (when enabled) and other publishers listen to `alert` and
  * `delivery`; they never evaluate rules themselves.
  */
@@ -45,7 +41,7 @@ export class Alerting extends EventEmitter<AlertingEvents> {
     super();
     const { config, rules, logger } = deps;
     this.dispatcher = new WebhookDispatcher({
-      connection: deps.connection, prefix: deps.prefix, eventsMaxLen: deps.eventsMaxLen, rules, config, logger,
+      queue: deps.webhooks, rules, config, logger,
       onDelivery: (u) => this.emit('delivery', u),
     });
     const evaluator = new AlertEvaluator({ rules, people: deps.people, defaultCooldownS: config.defaultCooldownS, publicUrl: config.publicUrl, cameraName: deps.cameraName });

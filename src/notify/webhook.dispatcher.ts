@@ -1,25 +1,26 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
+import { PermanentJobError, type JobConsumer, type QueuedJob } from '../contracts/job.js';
 import { webhookJobSchema, type WebhookJob } from '../contracts/webhook.schema.js';
-import { createWebhooksQueue, createWebhooksWorker, type WebhooksQueue, type WebhooksWorker } from '../queue/webhooks.queue.js';
 import type { DeliveryState } from './alert-rule.schema.js';
 import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';
 
-/** Seconds a finished webhook job stays in BullMQ's completed / failed set. */
-export const webhookJobKeep = { completedS: 24 * 3600, failedS: 7 * 24 * 3600 } as const;
+/**
+ * The "webhooks" queue as the dispatcher sees it (queue/webhooks.queue.ts in the roles): add()
+ * retries a failed delivery `attempts` times with exponential backoff from `backoffMs`; close()
+ * stops consuming, then closes the queue.
+ */
+export interface WebhookQueue extends JobConsumer<WebhookJob, number> {
+  add(job: WebhookJob, options: { jobId: string; attempts: number; backoffMs: number }): Promise<void>;
+}
 
 export interface DeliveryUpdate { alertId: number; delivery: DeliveryState; attempts: number; error: string | null }
 
 export interface WebhookDispatcherDeps {
-  connection: Redis;
-  /** The deployment's redis prefix (queues of several deployments never mix). */
-  prefix: string;
-  /** Entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
-  eventsMaxLen?: number;
+  /** The deployment's "webhooks" queue; the dispatcher closes it. */
+  queue: WebhookQueue;
   rules: Pick<AlertRulesRepository, 'secretOf' | 'setDelivery'>;
   config: Pick<NotifyConfig, 'webhookTimeoutMs' | 'webhookAttempts' | 'webhookBackoffMs' | 'webhookConcurrency' | 'allowPrivateTargets'>;
   /** Host resolver of webhook targets (default dns.lookup); tests inject one. */
@@ -29,35 +30,33 @@ export interface WebhookDispatcherDeps {
 }
 
 /**
- * Webhook delivery through the BullMQ "webhooks" queue: retries with exponential backoff,
- * dead-lettered (alert_events.delivery = 'dead', and kept in BullMQ's failed set) after
+ * Webhook delivery through the "webhooks" queue: retries with exponential backoff,
+ * dead-lettered (alert_events.delivery = 'dead', and kept in the queue's failed set) after
  * webhookAttempts. Sending runs in this worker, never in the pipeline's path: a receiver that
  * hangs or fails only occupies a webhook slot until its timeout.
  */
 export class WebhookDispatcher {
-  readonly queue: WebhooksQueue;
-  private worker: WebhooksWorker | undefined;
+  private started = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly deps: WebhookDispatcherDeps) {
-    this.queue = createWebhooksQueue(deps.connection, deps.prefix, deps.eventsMaxLen);
-  }
+  constructor(private readonly deps: WebhookDispatcherDeps) {}
 
   start(): void {
-    if (this.worker) return;
+    if (this.started) return;
+    this.started = true;
     const { config } = this.deps;
-    this.worker = createWebhooksWorker((job) => this.process(job), {
-      connection: this.deps.connection, prefix: this.deps.prefix, concurrency: config.webhookConcurrency,
+    this.deps.queue.consume((job) => this.process(job), {
+      concurrency: config.webhookConcurrency,
       // a job is locked for longer than its request can take, so it is never run twice at once
-      lockDuration: Math.max(30_000, config.webhookTimeoutMs * 3),
-    });
-    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'webhook worker error'));
-    this.worker.on('completed', (job) => this.update(job, 'delivered', null));
-    this.worker.on('failed', (job, err) => {
-      if (!job) return;
-      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.deps.logger.warn({ alert: job.data.alertId, attempt: job.attemptsMade, final, err: err.message }, 'webhook failed');
-      this.update(job, final ? 'dead' : 'queued', err.message);
+      lockDurationMs: Math.max(30_000, config.webhookTimeoutMs * 3),
+    }, {
+      error: (err) => this.deps.logger.error({ err: err.message }, 'webhook worker error'),
+      completed: (job) => this.update(job, 'delivered', null),
+      failed: (job, err, final) => {
+        if (!job) return;
+        this.deps.logger.warn({ alert: job.data.alertId, attempt: job.attemptsMade, final, err: err.message }, 'webhook failed');
+        this.update(job, final ? 'dead' : 'queued', err.message);
+      },
     });
   }
 
@@ -65,22 +64,17 @@ export class WebhookDispatcher {
   async enqueue(data: WebhookJob, retryOf?: number): Promise<void> {
     const job = webhookJobSchema.parse(data);
     const { config } = this.deps;
-    await this.queue.add('webhook', job, {
+    await this.deps.queue.add(job, {
       jobId: retryOf === undefined ? `alert.${job.alertId}` : `alert.${job.alertId}.retry.${retryOf}`,
       attempts: config.webhookAttempts,
-      backoff: { type: 'exponential', delay: config.webhookBackoffMs },
-      // delivery state lives in SQLite (alert_events) and a retry rebuilds the body from there:
-      // finished jobs (each holding its body, an inline crop included) are kept for dedupe and
-      // inspection only, so bounded by age as well as count
-      removeOnComplete: { count: 1000, age: webhookJobKeep.completedS },
-      removeOnFail: { count: 1000, age: webhookJobKeep.failedS },
+      backoffMs: config.webhookBackoffMs,
     });
   }
 
-  private async process(job: Job<WebhookJob, number, 'webhook'>): Promise<number> {
+  private async process(job: QueuedJob<WebhookJob>): Promise<number> {
     const data = webhookJobSchema.parse(job.data);
     const secret = this.deps.rules.secretOf(data.ruleId);
-    if (secret === undefined) throw new UnrecoverableError(`rule ${data.ruleId} was deleted`);
+    if (secret === undefined) throw new PermanentJobError(`rule ${data.ruleId} was deleted`);
     try {
       return await sendWebhook({
         url: data.url, body: data.body, secret, alertId: data.alertId, attempt: job.attemptsMade + 1, timeoutMs: this.deps.config.webhookTimeoutMs,
@@ -88,12 +82,12 @@ export class WebhookDispatcher {
       });
     } catch (e) {
       // a refused target (E_WEBHOOK_TARGET: ... in the message), a redirect or a 4xx: dead at once, never retried
-      if (e instanceof PermanentWebhookError) throw new UnrecoverableError(e.message);
+      if (e instanceof PermanentWebhookError) throw new PermanentJobError(e.message);
       throw e;
     }
   }
 
-  private update(job: Job<WebhookJob, number, 'webhook'>, delivery: DeliveryState, error: string | null): void {
+  private update(job: QueuedJob<WebhookJob>, delivery: DeliveryState, error: string | null): void {
     const { alertId } = job.data;
     try {
       this.deps.rules.setDelivery(alertId, delivery, job.attemptsMade, error);
@@ -105,12 +99,6 @@ export class WebhookDispatcher {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const errors: unknown[] = [];
-      try { await this.worker?.close(); } catch (e) { errors.push(e); }
-      try { await this.queue.close(); } catch (e) { errors.push(e); }
-      if (errors.length) throw new AggregateError(errors, 'WebhookDispatcher.close failed');
-    })();
-    return this.closing;
+    return (this.closing ??= this.deps.queue.close());
   }
 }

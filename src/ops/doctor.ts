@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { witnessModeOf, type Config } from '../config/schema.js';
 import { openDatabase } from '../store/database.js';
 import { STORE_FILE } from '../store/data.store.js';
@@ -23,6 +22,11 @@ export interface DoctorCheck {
 }
 
 export interface DoctorOptions {
+  /**
+   * Connects once to Redis, failing fast, and answers its server version (undefined: unknown);
+   * throws when unreachable (queue/redis.probe.ts redisServerVersion in the CLI).
+   */
+  redisVersion: (url: string) => Promise<string | undefined>;
   /** Seconds ffprobe may take per camera before it counts as unreachable (default 5). */
   cameraTimeoutS?: number;
   ffmpegPath?: string;
@@ -67,7 +71,7 @@ function modelFiles(config: Pick<Config, 'engine' | 'detector' | 'landmarks' | '
  * `facestream doctor`: everything a deployment needs, checked without starting the pipeline,
  * each failure with the fix. Camera URLs are masked in every line (they carry passwords).
  */
-export async function runDoctor(config: Readonly<Config>, options: DoctorOptions = {}): Promise<DoctorCheck[]> {
+export async function runDoctor(config: Readonly<Config>, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const backendNote = config.engine.backend === 'auto' ? 'auto (tfjs-node when installed, else wasm)' : config.engine.backend;
   let nodeTf = false;
@@ -88,16 +92,11 @@ export async function runDoctor(config: Readonly<Config>, options: DoctorOptions
     ? { name: 'ffmpeg', ok: true, detail: `ffmpeg ${version}` }
     : { name: 'ffmpeg', ok: false, detail: `${ffmpeg}: ${v.stderr.trim().split('\n').pop() ?? 'not runnable'}`, fix: 'install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH' });
 
-  const redis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  redis.on('error', () => {});
   try {
-    await redis.connect();
-    const info = await redis.info('server');
-    checks.push({ name: 'redis', ok: true, detail: `${maskUrl(config.redis.url)} reachable (redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}), prefix ${config.redis.prefix}` });
+    const version = await options.redisVersion(config.redis.url);
+    checks.push({ name: 'redis', ok: true, detail: `${maskUrl(config.redis.url)} reachable (redis ${version ?? '?'}), prefix ${config.redis.prefix}` });
   } catch (e) {
     checks.push({ name: 'redis', ok: false, detail: `${maskUrl(config.redis.url)}: ${maskUrl((e as Error).message)}`, fix: 'start Redis or set redis.url / REDIS_URL' });
-  } finally {
-    redis.disconnect();
   }
 
   const ffprobe = options.ffprobePath ?? process.env.FFPROBE_PATH ?? 'ffprobe';

@@ -1,19 +1,18 @@
-import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { queueNames } from '../contracts/queues.js';
-import { createMaintenanceQueue, createMaintenanceWorker, type MaintenanceQueue, type MaintenanceWorker } from '../queue/maintenance.queue.js';
+import type { JobConsumer } from '../contracts/job.js';
 import type { PurgeReport } from './retention.service.js';
 
-/** The hub's housekeeping queue (see contracts/queues.ts). */
-export const maintenanceQueueName = queueNames.maintenance;
 export const retentionSchedulerId = 'retention';
 
+/** The hub's housekeeping queue (queue/maintenance.queue.ts in the roles). */
+export interface MaintenanceJobs extends JobConsumer<Record<string, never>, unknown> {
+  /** Run the job every `everyMs` (the first run at once): one scheduler per deployment (upsert by id). */
+  schedule(job: typeof retentionSchedulerId, everyMs: number): Promise<void>;
+}
+
 export interface MaintenanceDeps {
-  connection: Redis;
-  prefix: string;
-  /** Entries kept in the queue's BullMQ event stream (redis.eventsMaxLen). */
-  eventsMaxLen?: number;
+  /** The deployment's "maintenance" queue; the scheduler closes it. */
+  queue: MaintenanceJobs;
   intervalMs: number;
   /** Runs one retention pass (the hub's RetentionService.runScheduled). */
   retention: () => PurgeReport;
@@ -21,31 +20,26 @@ export interface MaintenanceDeps {
 }
 
 /**
- * Retention on a BullMQ job scheduler: one repeatable job per deployment however many times
- * the hub restarts (upsert by id), run by the hub, whose process owns the SQLite store. A
- * missed run (hub down) is simply the next one: each run deletes everything past its cutoff.
+ * Retention on a job scheduler: one repeatable job per deployment however many times the hub
+ * restarts (upsert by id), run by the hub, whose process owns the SQLite store. A missed run
+ * (hub down) is simply the next one: each run deletes everything past its cutoff.
  */
 export class MaintenanceScheduler {
-  readonly queue: MaintenanceQueue;
-  private worker: MaintenanceWorker | undefined;
+  private started = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly deps: MaintenanceDeps) {
-    this.queue = createMaintenanceQueue(deps.connection, deps.prefix, deps.eventsMaxLen);
-  }
+  constructor(private readonly deps: MaintenanceDeps) {}
 
   async start(): Promise<void> {
-    if (this.worker) return;
-    await this.queue.upsertJobScheduler(retentionSchedulerId, { every: this.deps.intervalMs }, {
-      name: 'retention', opts: { removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
+    if (this.started) return;
+    this.started = true;
+    await this.deps.queue.schedule(retentionSchedulerId, this.deps.intervalMs);
+    this.deps.queue.consume(async (job) => this.process(job), { concurrency: 1 }, {
+      error: (err) => this.deps.logger.error({ err: err.message }, 'maintenance worker error'),
     });
-    this.worker = createMaintenanceWorker((job) => this.process(job), {
-      connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
-    });
-    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'maintenance worker error'));
   }
 
-  private async process(job: Pick<Job, 'id'>): Promise<PurgeReport> {
+  private process(job: { id: string | undefined }): PurgeReport {
     const report = this.deps.retention();
     this.deps.logger.info({ job: job.id, ...report }, 'retention run');
     return report;
@@ -53,12 +47,6 @@ export class MaintenanceScheduler {
 
   /** Lets a running purge finish (it is one SQLite transaction plus file deletes), then closes. */
   close(): Promise<void> {
-    return (this.closing ??= (async () => {
-      const errors: unknown[] = [];
-      for (const step of [() => this.worker?.close(), () => this.queue.close()]) {
-        try { await step(); } catch (e) { errors.push(e); }
-      }
-      if (errors.length) throw new AggregateError(errors, 'maintenance close failed');
-    })());
+    return (this.closing ??= this.deps.queue.close());
   }
 }

@@ -1,8 +1,4 @@
-import { QueueEvents } from 'bullmq';
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
-import { queueNames } from '../contracts/queues.js';
-import { createRedis } from '../queue/redis.connection.js';
 
 /** What the tensor gauge needs from an engine: TF.js's memory report. */
 export interface TensorSource { readonly tf: { memory(): { numTensors: number } } }
@@ -33,26 +29,25 @@ export function registerWebhookCounters(registry: Registry): { deliveries: Count
   };
 }
 
+/** The "webhooks" queue's events, from any process (queue/webhook-events.ts in the roles). */
+export interface WebhookEventsSource {
+  on(event: 'completed' | 'failed', listener: () => void): void;
+  close(): Promise<void>;
+}
+
 /**
- * Webhook delivery counters, from BullMQ's queue events of the "webhooks" queue (src/notify
- * sends them; this observes without touching its code): completed = delivered, failed = one
- * failed attempt (retried with backoff until notify.webhookAttempts, then dead).
+ * Webhook delivery counters, from the events of the "webhooks" queue (src/notify sends them;
+ * this observes without touching its code): completed = delivered, failed = one failed attempt
+ * (retried with backoff until notify.webhookAttempts, then dead). close() closes the events.
  */
 export class WebhookMetrics {
-  private readonly events: QueueEvents;
-  private readonly redis: Redis;
-  private closing: Promise<void> | undefined;
-
-  constructor(redisUrl: string, prefix: string, registry: Registry) {
+  constructor(private readonly events: WebhookEventsSource, registry: Registry) {
     const { deliveries, failures } = registerWebhookCounters(registry);
-    this.redis = createRedis(redisUrl, 'facestream-webhook-metrics');
-    this.events = new QueueEvents(queueNames.webhooks, { connection: this.redis, prefix });
-    this.events.on('completed', () => deliveries.inc());
-    this.events.on('failed', () => failures.inc());
-    this.events.on('error', () => { /* reconnects by itself; metrics never break the hub */ });
+    events.on('completed', () => deliveries.inc());
+    events.on('failed', () => failures.inc());
   }
 
   close(): Promise<void> {
-    return (this.closing ??= this.events.close().finally(() => this.redis.disconnect()));
+    return this.events.close();
   }
 }

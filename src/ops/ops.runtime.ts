@@ -3,12 +3,11 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type
 import type { Config } from '../config/schema.js';
 import type { RetentionRepository } from '../store/retention.repository.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import { createRedis } from '../queue/redis.connection.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { HealthServer, type ReadinessCheck } from './health.server.js';
-import { MaintenanceScheduler } from './maintenance.scheduler.js';
-import { registerProcessMetrics, WebhookMetrics, type TensorSource } from './ops.metrics.js';
-import { modelsCheck, RedisProbe, storeCheck, type ModelsSource } from './readiness.checks.js';
+import { MaintenanceScheduler, type MaintenanceJobs } from './maintenance.scheduler.js';
+import { registerProcessMetrics, WebhookMetrics, type TensorSource, type WebhookEventsSource } from './ops.metrics.js';
+import { modelsCheck, storeCheck, type ModelsSource } from './readiness.checks.js';
 import { RetentionService } from './retention.service.js';
 
 /** One process's metrics as prom-client JSON (`registry.getMetricsAsJSON()`). */
@@ -27,9 +26,20 @@ export function withChildMetrics(registry: Registry, children: () => Promise<Met
 
 export type OpsRole = 'ingest' | 'vision' | 'hub';
 
+/** The Redis side of ops, each on a connection of its own, opened when needed (queue/ in the roles). */
+export interface OpsQueues {
+  /** Readiness: Redis answers, failing fast (queue/redis.probe.ts). */
+  probe(): ReadinessCheck & { close(): void };
+  /** Hub: the "webhooks" queue's events, for the webhook counters (queue/webhook-events.ts). */
+  webhookEvents(): WebhookEventsSource;
+  /** Hub: the "maintenance" queue, for the retention schedule (queue/maintenance.queue.ts). */
+  maintenance(): MaintenanceJobs;
+}
+
 export interface OpsDeps {
-  config: Pick<Config, 'ops' | 'retention' | 'redis' | 'data'>;
+  config: Pick<Config, 'ops' | 'retention' | 'data'>;
   roles: readonly OpsRole[];
+  queues: OpsQueues;
   logger: Logger;
   metrics: PipelineMetrics;
   /** The process's face engines (vision, hub); empty for ingest only. */
@@ -67,7 +77,7 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
   };
   try {
     registerProcessMetrics(metrics.registry, deps.engines);
-    const probe = new RedisProbe(config.redis.url);
+    const probe = deps.queues.probe();
     cleanups.push(() => probe.close());
     const checks: ReadinessCheck[] = [probe];
     if (deps.roles.includes('vision') || deps.roles.includes('hub')) checks.push(modelsCheck(deps.engines));
@@ -75,14 +85,12 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
     let retention: RetentionService | undefined;
     if (deps.roles.includes('hub') && deps.store) {
       checks.push(storeCheck(config.data.dir, deps.store));
-      const webhooks = new WebhookMetrics(config.redis.url, config.redis.prefix, metrics.registry);
+      const webhooks = new WebhookMetrics(deps.queues.webhookEvents(), metrics.registry);
       cleanups.push(() => webhooks.close());
       const service = new RetentionService(deps.store.retention, config.data.dir, deps.clock ?? systemClock, config.retention);
       retention = service;
-      const redis = createRedis(config.redis.url, 'facestream-maintenance');
-      cleanups.push(() => redis.quit());
       const scheduler = new MaintenanceScheduler({
-        connection: redis, prefix: config.redis.prefix, eventsMaxLen: config.redis.eventsMaxLen, intervalMs: config.retention.intervalMinutes * 60_000,
+        queue: deps.queues.maintenance(), intervalMs: config.retention.intervalMinutes * 60_000,
         retention: () => service.runScheduled(), logger,
       });
       cleanups.push(() => scheduler.close());

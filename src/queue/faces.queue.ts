@@ -1,18 +1,13 @@
-import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
-import { queueNames } from '../contracts/queues.js';
 import { facesJobId, facesJobOptions } from './job-options.js';
+import { JobQueueConsumer } from './job.consumer.js';
+import { queueNames } from './keys.js';
 import { queueOptions } from './queue-options.js';
 
 /** The "faces" queue: one FacesJob per frame, consumed by the hub. */
 export type FacesQueue = Queue<FacesJob, void, 'faces'>;
-export type FacesWorker = Worker<FacesJob, void, 'faces'>;
-
-/** The consumer of "faces" (the hub). Job data still comes from Redis: validate it. */
-export function createFacesWorker(processor: Processor<FacesJob, void, 'faces'>, options: WorkerOptions): FacesWorker {
-  return new Worker<FacesJob, void, 'faces'>(queueNames.faces, processor, options);
-}
 
 /** Typed producer of the "faces" queue (vision worker / ingest -> hub). */
 export class FacesProducer {
@@ -30,5 +25,12 @@ export class FacesProducer {
 
   async close(): Promise<void> {
     await this.queue.close();
+  }
+}
+
+/** The consumer of "faces" (the hub). Job data still comes from Redis: the hub validates it. */
+export class FacesInbox extends JobQueueConsumer<FacesJob, void> {
+  constructor(redis: Redis, prefix: string) {
+    super(queueNames.faces, redis, prefix);
   }
 }

@@ -1,43 +1,17 @@
-import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
 import type { FacesJob } from '../contracts/faces.schema.js';
-import { queueNames, redisKeys } from '../contracts/queues.js';
 import type { FacesProducer } from './faces.queue.js';
 import { FrameStore } from './frame.store.js';
+import type { FrameOutcome } from './frames.inbox.js';
 import { frameJobId, frameJobOptions } from './job-options.js';
+import { queueNames, redisKeys } from './keys.js';
+import { PreviewStore } from './preview.store.js';
 import { queueOptions } from './queue-options.js';
-
-/**
- * What a finished frame job returns to BullMQ: a summary of the FacesJob the vision worker
- * published to "faces", never the faces themselves. BullMQ writes a job's return value into
- * the queue's event stream ("completed" entry) even when the job is removed on completion;
- * the full result (crops, embeddings, signatures: ~9 KB per face) made that stream the
- * largest thing in Redis.
- */
-export interface FrameOutcome {
-  seq: number;
-  worker?: string;
-  faces: number;
-  skipped?: FacesJob['skipped'];
-}
-
-export const frameOutcome = (r: FacesJob): FrameOutcome => ({
-  seq: r.seq, ...(r.worker === undefined ? {} : { worker: r.worker }), faces: r.faces.length, ...(r.skipped ? { skipped: r.skipped } : {}),
-});
 
 /** The "frames" queue: FrameJob in, a FrameOutcome (summary of the published FacesJob) out. */
 export type FramesQueue = Queue<FrameJob, FrameOutcome, 'frame'>;
-export type FramesWorker = Worker<FrameJob, FrameOutcome, 'frame'>;
-export type FramesProcessor = (job: Job<FrameJob, FrameOutcome, 'frame'>, token?: string, signal?: AbortSignal) => Promise<FacesJob>;
-
-/**
- * A consumer of "frames" (the vision worker). Job data still comes from Redis: validate it.
- * The processor returns the FacesJob it published; BullMQ keeps only its FrameOutcome.
- */
-export function createFramesWorker(processor: FramesProcessor, options: WorkerOptions): FramesWorker {
-  return new Worker<FrameJob, FrameOutcome, 'frame'>(queueNames.frames, async (job, token, signal) => frameOutcome(await processor(job, token, signal)), options);
-}
 
 export interface FramesProducerOptions {
   prefix: string;
@@ -65,24 +39,25 @@ export interface PublishResult {
 export class FramesProducer {
   readonly queue: Pick<FramesQueue, 'add' | 'remove' | 'close'>;
   private readonly store: FrameStore;
+  private readonly preview: PreviewStore;
 
   constructor(private readonly redis: Redis, private readonly options: FramesProducerOptions, private readonly faces?: FacesProducer) {
     this.queue = options.queue ?? new Queue<FrameJob, FrameOutcome, 'frame'>(queueNames.frames, queueOptions(redis, options.prefix, options.eventsMaxLen));
     this.store = new FrameStore(redis, options.frameTtlMs);
+    this.preview = new PreviewStore(redis, options.prefix);
   }
 
   async publish(cameraId: string, jpeg: Buffer, capturedAt: number): Promise<PublishResult> {
     const { prefix } = this.options;
     // monotonic per camera across ffmpeg and process restarts
-    const seq = await this.redis.incr(`${prefix}:seq:${cameraId}`);
+    const seq = await this.redis.incr(redisKeys.sequence(prefix, cameraId));
     const key = redisKeys.frame(prefix, cameraId, seq);
     const job: FrameJob = frameJobSchema.parse({ version: 1, cameraId, key, capturedAt, seq, size: jpeg.length });
     const id = frameJobId(cameraId, seq);
     const pending = redisKeys.pending(prefix, cameraId);
     await this.store.put(key, jpeg);
     // the dashboard previews the newest frame; one overwritten key per camera, same TTL
-    const preview = redisKeys.preview(prefix, cameraId);
-    await this.redis.multi().hset(preview, 'seq', seq, 'capturedAt', capturedAt, 'jpeg', jpeg).pexpire(preview, this.options.frameTtlMs).exec();
+    await this.preview.put(cameraId, { seq, capturedAt, jpeg }, this.options.frameTtlMs);
     await this.redis.zadd(pending, seq, id);
     await this.queue.add('frame', job, { ...frameJobOptions, jobId: id });
     let dropped = 0;
@@ -108,7 +83,7 @@ export class FramesProducer {
    * ordering never waits for it; no bytes are stored.
    */
   async skip(cameraId: string, capturedAt: number, reason: 'still'): Promise<number> {
-    const seq = await this.redis.incr(`${this.options.prefix}:seq:${cameraId}`);
+    const seq = await this.redis.incr(redisKeys.sequence(this.options.prefix, cameraId));
     await this.faces?.publish({ version: 1, cameraId, seq, capturedAt, detectedAt: Date.now(), skipped: reason, width: 0, height: 0, modelId: '', faces: [] });
     return seq;
   }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisKeys } from '../contracts/queues.js';
+import { redisKeys } from './keys.js';
 
 /**
  * The gallery's proposer vectors in Redis, for the vision workers' two-witness pre-filter: a

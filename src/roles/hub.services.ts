@@ -6,8 +6,10 @@ import { openGallery, type Gallery } from '../identify/gallery.js';
 import type { FaceAnalyzer } from '../identify/gallery.types.js';
 import { Alerting } from '../notify/alerting.js';
 import { MqttPublisher } from '../notify/mqtt/index.js';
+import { CameraStatusChannel } from '../queue/camera-status.channel.js';
 import { createRedis } from '../queue/redis.connection.js';
 import { ProposalVectorsStore } from '../queue/proposal-vectors.store.js';
+import { WebhooksQueue } from '../queue/webhooks.queue.js';
 import { writeSightingCrop } from '../store/data-paths.js';
 import { CameraStatusSource } from '../track/camera-status.source.js';
 import { SightingService } from '../track/sighting.service.js';
@@ -51,7 +53,7 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   const redis: Redis = createRedis(url, 'facestream-hub-services');
   // a subscribed connection cannot run commands: camera statuses get their own
   const subscriber: Redis = createRedis(url, 'facestream-hub-events');
-  const cameras = new CameraStatusSource({ subscriber, redis, prefix: config.redis.prefix, logger });
+  const cameras = new CameraStatusSource({ feed: new CameraStatusChannel(redis, config.redis.prefix, subscriber), logger });
   const sightings = new SightingService({
     rows: gallery.sightings, clusters: gallery.corrections,
     faces: { store: gallery.evidence, modelId: gallery.index.modelId, confirmModelId: deps.engine.confirmModelId },
@@ -60,7 +62,7 @@ export async function startHubServices(config: Pick<Config, 'data' | 'gallery' |
   });
   sightings.forwardCameraStatus(cameras);
   const alerting = new Alerting({
-    config: config.notify, connection: redis, prefix: config.redis.prefix, eventsMaxLen: config.redis.eventsMaxLen, rules: gallery.alertRules,
+    config: config.notify, webhooks: new WebhooksQueue(redis, config.redis.prefix, config.redis.eventsMaxLen), rules: gallery.alertRules,
     people: { get: (id) => gallery.people.find(id) }, cameraName: (id) => cameras.name(id), sightings, logger,
   });
   const mqtt = config.mqtt.enabled

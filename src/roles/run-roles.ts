@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
-import { DashboardService } from '../api/live/dashboard.service.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { FaceStreamError } from '../errors/index.js';
 import { runCommand } from '../errors/run-command.js';
@@ -15,8 +14,9 @@ import type { OpsDeps } from '../ops/ops.runtime.js';
 import { EngineThread } from './engine-thread.js';
 import { openFacePipeline } from './face-pipeline.factory.js';
 import { startFrigateCompanion } from './frigate-companion.js';
+import { startDashboard } from './dashboard.role.js';
 import { startHubServices } from './hub.services.js';
-import { startHubRole, startIngestRole, startVisionRole, type Role } from './roles.js';
+import { opsQueues, startHubRole, startIngestRole, startVisionRole, type Role } from './roles.js';
 import { METRICS_MESSAGE, VisionProcesses } from './vision-processes.js';
 
 export const roleNames = ['ingest', 'vision', 'hub'] as const;
@@ -56,7 +56,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
       store = services.gallery;
       // the dashboard (REST API, web page, live events) only subscribes: alerts, webhooks and
       // sighting crops work without it
-      const dashboard = config.dashboard.enabled ? await DashboardService.start({ config, services, logger, httpLogger: { level: config.log.level } }) : undefined;
+      const dashboard = config.dashboard.enabled ? await startDashboard({ config, services, logger, httpLogger: { level: config.log.level } }) : undefined;
       if (dashboard) started.push(dashboard);
       const hub = startHubRole(config, { logger, metrics, identifier: galleryIdentifier(services.gallery.matcher), sink: services.sightings });
       dashboard?.attachHub(hub.hub);
@@ -76,7 +76,7 @@ export async function runRoles(config: Readonly<Config>, roles: readonly RoleNam
     }
     if (roles.includes('ingest')) started.push(startIngestRole(config, { logger, metrics }));
     // health, /metrics, retention (hub): started last, so closed first on SIGTERM
-    started.push(await startOps({ config, roles, logger, metrics, engines, store, ...(children ? { childMetrics: () => children!.metrics(), checks: [children.readiness] } : {}) }));
+    started.push(await startOps({ config, roles, queues: opsQueues(config.redis), logger, metrics, engines, store, ...(children ? { childMetrics: () => children!.metrics(), checks: [children.readiness] } : {}) }));
   } catch (e) {
     process.off('message', onMessage);
     for (const r of started.reverse()) await r.close().catch(() => {});

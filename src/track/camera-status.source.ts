@@ -1,27 +1,30 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { cameraStatusSchema, type CameraStatus } from '../contracts/camera.schema.js';
-import { redisKeys } from '../contracts/queues.js';
+
+/** Camera statuses as the ingest publishes them (queue/camera-status.channel.ts in the roles): JSON, validated here. */
+export interface CameraStatusFeed {
+  /** Every status published from now on. */
+  subscribe(listener: (json: string) => void): Promise<void>;
+  /** The latest status of every camera. */
+  current(): Promise<string[]>;
+}
 
 /**
- * Camera status as the ingest publishes it (any process): the Redis hash for the current state,
- * the pub/sub channel for changes. Needs its own connection (a subscriber cannot run commands).
+ * Camera status as the ingest publishes it (any process): the current state of every camera at
+ * start, then each change; plus the statuses this process reports itself.
  */
 export class CameraStatusSource extends EventEmitter<{ status: [CameraStatus] }> {
   private readonly latest = new Map<string, CameraStatus>();
   private closed = false;
 
-  constructor(private readonly deps: { subscriber: Redis; redis: Redis; prefix: string; logger: Logger }) {
+  constructor(private readonly deps: { feed: CameraStatusFeed; logger: Logger }) {
     super();
   }
 
   async start(): Promise<void> {
-    const channel = redisKeys.cameraStatusChannel(this.deps.prefix);
-    this.deps.subscriber.on('message', (ch: string, raw: string) => { if (ch === channel) this.accept(raw); });
-    await this.deps.subscriber.subscribe(channel);
-    const all = await this.deps.redis.hgetall(redisKeys.cameraStatus(this.deps.prefix));
-    for (const raw of Object.values(all)) this.accept(raw);
+    await this.deps.feed.subscribe((raw) => this.accept(raw));
+    for (const raw of await this.deps.feed.current()) this.accept(raw);
   }
 
   /** A status from this process rather than the ingest (a Frigate camera of companion mode): listed and announced the same way. */

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TrackConfig } from '../config/schema.js';
 import { facesJobSchema, type FacesJob } from '../contracts/faces.schema.js';
-import { redisKeys } from '../contracts/queues.js';
-import { createFacesWorker, type FacesWorker } from '../queue/faces.queue.js';
+import type { JobConsumer } from '../contracts/job.js';
 import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import type { PersonMatch } from '../contracts/match.js';
 import { systemClock, type Clock } from '../common/clock.js';
@@ -28,10 +26,14 @@ export interface HubFace extends TrackInputFace {
   identity?: FaceIdentity;
 }
 
+/** Open tracks per camera, for the ingest's motion gate (queue/open-tracks.store.ts in the roles). */
+export interface OpenTracksWriter { write(counts: readonly (readonly [cameraId: string, open: number])[]): Promise<void> }
+
 export interface HubDeps {
-  /** Omit to feed results by hand (handle()). */
-  connection?: Redis;
-  prefix: string;
+  /** The "faces" queue (queue/faces.queue.ts FacesInbox); omit to feed results by hand (handle()). */
+  inbox?: JobConsumer<FacesJob, void>;
+  /** Where open tracks are published; omit when no ingest reads them. */
+  openTracks?: OpenTracksWriter;
   identifier: Identifier;
   sink?: SightingSink;
   logger: Logger;
@@ -44,10 +46,10 @@ export interface HubDeps {
 /**
  * The hub: consumes "faces" (one consumer, in order per camera through a reorder buffer),
  * identifies embedded faces through the Identifier, tracks them per camera and emits one
- * sighting per track (EventEmitter + SightingSink + Redis pub/sub for other processes).
+ * sighting per track (EventEmitter + SightingSink).
  */
 export class Hub extends EventEmitter<HubEvents> {
-  private worker: FacesWorker | undefined;
+  private consuming = false;
   private readonly trackers = new Map<string, CameraTracker>();
   private readonly buffers = new Map<string, ReorderBuffer<FacesJob>>();
   private readonly latest = new Map<string, number>();
@@ -69,12 +71,12 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   start(): void {
-    if (this.deps.connection && !this.worker) {
-      this.worker = createFacesWorker((job) => this.handle(job.data), {
-        connection: this.deps.connection, prefix: this.deps.prefix, concurrency: 1,
+    if (this.deps.inbox && !this.consuming) {
+      this.consuming = true;
+      this.deps.inbox.consume((job) => this.handle(job.data), { concurrency: 1 }, {
+        error: (err) => this.deps.logger.error({ err: err.message }, 'hub worker error'),
+        failed: (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'faces job failed'),
       });
-      this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'hub worker error'));
-      this.worker.on('failed', (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'faces job failed'));
     }
     this.timer = setInterval(() => { this.serial(() => this.tick()).catch(() => {}); }, 250);
     this.timer.unref();
@@ -120,7 +122,7 @@ export class Hub extends EventEmitter<HubEvents> {
   /**
    * A tracker for tracks keyed outside the hub (a Frigate event is one track, fed with
    * updateTrack()): the hub's track settings with `options` on top, its stranger clusters and its
-   * sighting path (sink, events, Redis channel). The hub's clock never expires these tracks: their
+   * sighting path (sink, events). The hub's clock never expires these tracks: their
    * owner closes them (closeTrack); the hub closes what is still open when it closes.
    */
   externalTracker(cameraId: string, options: Partial<TrackerOptions> = {}): CameraTracker {
@@ -159,15 +161,15 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** The ingest's motion gate never skips a camera with an open track: tell it which have one. */
   private async publishOpenTracks(): Promise<void> {
-    const redis = this.deps.connection;
-    if (!redis) return;
-    const changed: string[] = [];
+    const store = this.deps.openTracks;
+    if (!store) return;
+    const changed: [string, number][] = [];
     for (const [camera, tracker] of this.trackers) {
       if (this.publishedOpen.get(camera) === tracker.openTracks) continue;
       this.publishedOpen.set(camera, tracker.openTracks);
-      changed.push(camera, String(tracker.openTracks));
+      changed.push([camera, tracker.openTracks]);
     }
-    if (changed.length) await redis.hset(redisKeys.openTracks(this.deps.prefix), ...changed).catch(() => 0);
+    if (changed.length) await store.write(changed).catch(() => 0);
   }
 
   /** The frame's scene signature moved far from the camera's previous frame: a cut, a camera jump. */
@@ -210,8 +212,6 @@ export class Hub extends EventEmitter<HubEvents> {
       Promise.resolve().then(() => (s.status === 'confirmed' ? sink.save(s) : sink.update(s)))
         .catch((e: Error) => this.deps.logger.error({ sighting: s.id, err: e.message }, 'sighting not stored'));
     }
-    const { crop: _crop, faces: _faces, ...light } = s;
-    this.deps.connection?.publish(redisKeys.sightingChannel(this.deps.prefix), JSON.stringify(light)).catch(() => {});
   }
 
   /** Stop consuming, then flush buffered results and close every open track (final sightings). */
@@ -219,7 +219,7 @@ export class Hub extends EventEmitter<HubEvents> {
     this.closing ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       const errors: unknown[] = [];
-      try { await this.worker?.close(); } catch (e) { errors.push(e); }
+      try { await this.deps.inbox?.close(); } catch (e) { errors.push(e); }
       await this.serial(async () => {
         for (const b of this.buffers.values()) this.feed(b.flush());
         for (const t of this.trackers.values()) t.closeAll();

@@ -1,18 +1,13 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import type { VisionConfig } from '../config/schema.js';
 import type { FaceResult, FacesJob } from '../contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../contracts/frame.schema.js';
-import { redisKeys } from '../contracts/queues.js';
+import { PermanentJobError, type JobConsumer, type QueuedJob } from '../contracts/job.js';
 import type { AnalyzeOptions, AnalyzeResult, DecisionRules } from './face.pipeline.js';
 import { isRgbImage, type ImageInput, type RgbImage } from './decode/image.decoder.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import type { FacesProducer } from '../queue/faces.queue.js';
-import { createFramesWorker, type FramesWorker } from '../queue/frames.queue.js';
-import { FrameStore } from '../queue/frame.store.js';
 import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
 import type { Point } from './align/similarity.js';
@@ -34,13 +29,27 @@ export interface FrameAnalyzer {
   embedConfirm?(image: RgbImage, landmarks68: readonly (readonly Point[])[]): Promise<Float32Array[]>;
 }
 
+/**
+ * The "frames" queue as a vision worker sees it (queue/frames.inbox.ts in the roles): its jobs,
+ * and the frames they point at.
+ */
+export interface FrameInbox extends JobConsumer<FrameJob, FacesJob> {
+  /** The worker took the frame: it leaves its camera's waiting set (backpressure no longer drops it). */
+  pickedUp(cameraId: string, jobId: string): Promise<void>;
+  /** The frame's JPEG, or null when it expired or was dropped. */
+  read(frame: FrameJob): Promise<Buffer | null>;
+  discard(frame: FrameJob): Promise<void>;
+}
+
+/** Where results go: the "faces" queue (queue/faces.queue.ts FacesProducer in the roles). */
+export interface FacesPublisher { publish(result: FacesJob): Promise<void> }
+
 type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array>; confirmations: Map<number, Float32Array> };
 
 export interface VisionWorkerDeps {
-  connection: Redis;
-  prefix: string;
+  frames: FrameInbox;
   analyzer: FrameAnalyzer;
-  faces: FacesProducer;
+  faces: FacesPublisher;
   logger: Logger;
   metrics?: PipelineMetrics;
   name?: string;
@@ -65,7 +74,7 @@ export async function chipJpeg(chip: Chip, size: number): Promise<string> {
 }
 
 /**
- * BullMQ consumer of "frames": fetch the JPEG from Redis, detect every face, embed the faces
+ * Consumer of "frames": fetch the JPEG from Redis, detect every face, embed the faces
  * the embedding budget selects (with a crop JPEG of each), send one "faces" result per frame to
  * the hub. Frames older than maxFrameAgeMs are skipped, not analysed (real time first), and still
  * reported so the hub does not wait for them.
@@ -76,14 +85,12 @@ export async function chipJpeg(chip: Chip, size: number): Promise<string> {
  * too_old. So no job stays stuck and no stale frame is analysed.
  */
 export class VisionWorker {
-  private worker: FramesWorker | undefined;
-  private readonly store: FrameStore;
+  private started = false;
   private readonly budget: EmbedBudget;
   private readonly batcher: MicroBatcher<{ frame: FrameJob; image: ImageInput }, FrameAnalysis> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
-    this.store = new FrameStore(deps.connection, 1);
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
@@ -91,28 +98,28 @@ export class VisionWorker {
   }
 
   start(): void {
-    if (this.worker) return;
-    this.worker = createFramesWorker((job) => this.process(job), {
-      connection: this.deps.connection,
-      prefix: this.deps.prefix,
+    if (this.started) return;
+    this.started = true;
+    this.deps.frames.consume((job) => this.process(job), {
       // a batch fills from jobs in flight at the same time
       concurrency: Math.max(this.config.concurrency, this.config.batchSize),
-      stalledInterval: this.config.stalledIntervalMs,
-      lockDuration: Math.max(this.config.stalledIntervalMs, 5000),
+      stalledIntervalMs: this.config.stalledIntervalMs,
+      lockDurationMs: Math.max(this.config.stalledIntervalMs, 5000),
       maxStalledCount: 1,
       name: this.deps.name,
+    }, {
+      failed: (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'frame job failed'),
+      error: (err) => this.deps.logger.error({ err: err.message }, 'vision worker error'),
     });
-    this.worker.on('failed', (job, err) => this.deps.logger.warn({ job: job?.id, err: err.message }, 'frame job failed'));
-    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'vision worker error'));
   }
 
   /** Process one frame job; exported for tests through the worker. */
-  async process(job: Pick<Job<FrameJob>, 'id' | 'data'>): Promise<FacesJob> {
+  async process(job: Pick<QueuedJob<FrameJob>, 'id' | 'data'>): Promise<FacesJob> {
     const parsed = frameJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid frame job: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success) throw new PermanentJobError(`invalid frame job: ${parsed.error.issues[0]?.message}`);
     const frame = parsed.data;
-    const { connection, prefix, metrics } = this.deps;
-    await connection.zrem(redisKeys.pending(prefix, frame.cameraId), job.id ?? '');
+    const { frames, metrics } = this.deps;
+    await frames.pickedUp(frame.cameraId, job.id ?? '');
     const base = { version: 1 as const, cameraId: frame.cameraId, seq: frame.seq, capturedAt: frame.capturedAt, modelId: this.deps.analyzer.modelId, worker: this.deps.name };
     const report = async (r: Omit<FacesJob, keyof typeof base>): Promise<FacesJob> => {
       const result: FacesJob = { ...base, ...r };
@@ -121,10 +128,10 @@ export class VisionWorker {
     };
     if (Date.now() - frame.capturedAt > this.config.maxFrameAgeMs) {
       metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'too_old' });
-      await this.store.delete(frame.key);
+      await frames.discard(frame);
       return report({ skipped: 'too_old', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
     }
-    const jpeg = await this.store.get(frame.key);
+    const jpeg = await frames.read(frame);
     if (!jpeg) {
       metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'expired' });
       return report({ skipped: 'expired', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
@@ -133,9 +140,9 @@ export class VisionWorker {
     if (!result) {
       metrics?.framesDropped.inc({ camera: frame.cameraId, reason: 'failed' });
       await report({ skipped: 'failed', detectedAt: Date.now(), width: 0, height: 0, faces: [] });
-      throw new UnrecoverableError(`frame ${frame.cameraId}#${frame.seq} is not a decodable image`);
+      throw new PermanentJobError(`frame ${frame.cameraId}#${frame.seq} is not a decodable image`);
     }
-    await this.store.delete(frame.key);
+    await frames.discard(frame);
     metrics?.framesProcessed.inc({ camera: frame.cameraId });
     metrics?.observeLatency('detected', frame.capturedAt);
     return report(result);
@@ -220,7 +227,7 @@ export class VisionWorker {
 
   /** Finish in-flight jobs, then stop (SIGTERM path). Idempotent. */
   close(): Promise<void> {
-    this.closing ??= (async () => { await this.worker?.close(); })();
+    this.closing ??= (async () => { await this.deps.frames.close(); })();
     return this.closing;
   }
 }

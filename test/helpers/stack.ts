@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { DashboardService } from '../../src/api/live/dashboard.service.js';
+import type { DashboardService } from '../../src/api/live/dashboard.service.js';
+import { startDashboard } from '../../src/roles/dashboard.role.js';
 import type { Config } from '../../src/config/schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
 import { galleryIdentifier } from '../../src/identify/gallery.identifier.js';
@@ -70,7 +71,7 @@ export class TestStack {
 
   async startDashboard(): Promise<void> {
     const config = this.port ? { ...this.config, api: { ...this.config.api, port: this.port } } : this.config;
-    this.dashboard = await DashboardService.start({ config, services: this.services, logger: pino({ level: 'silent' }) });
+    this.dashboard = await startDashboard({ config, services: this.services, logger: pino({ level: 'silent' }) });
     this.port = Number(new URL(this.dashboard.address).port);
     if (this.hubRole) this.dashboard.attachHub(this.hubRole.hub);
   }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardService } from '../../src/api/live/dashboard.service.js';
+import type { DashboardService } from '../../src/api/live/dashboard.service.js';
+import { startDashboard } from '../../src/roles/dashboard.role.js';
 import type { Ack } from '../../src/api/live/live-events.schema.js';
 import type { Gallery } from '../../src/identify/index.js';
 import { startHubServices, type HubServices } from '../../src/roles/hub.services.js';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   });
   services = await startHubServices(config, { engine: fakeAnalyzer(), logger: pino({ level: 'silent' }) });
   gallery = services.gallery;
-  dashboard = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
+  dashboard = await startDashboard({ config, services, logger: pino({ level: 'silent' }) });
   base = new URL(dashboard.address);
   keys.admin = gallery.keys.create('admin', 'hostile admin').key;
   keys.viewer = gallery.keys.create('viewer', 'hostile viewer').key;

@@ -4,11 +4,13 @@ import pino from 'pino';
 import sharp from 'sharp';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardService } from '../../src/api/live/dashboard.service.js';
+import type { DashboardService } from '../../src/api/live/dashboard.service.js';
+import { startDashboard } from '../../src/roles/dashboard.role.js';
 import { maskUrl } from '../../src/common/mask-url.js';
 import type { FaceAnalyzer, Gallery } from '../../src/identify/index.js';
 import { cameraStatusMessage } from '../../src/notify/mqtt/mqtt.messages.js';
 import { runDoctor } from '../../src/ops/doctor.js';
+import { redisServerVersion } from '../../src/queue/redis.probe.js';
 import { startHubServices, type HubServices } from '../../src/roles/hub.services.js';
 import { decodeImage } from '../../src/vision/decode/image.decoder.js';
 import { testConfig } from '../helpers/engine.js';
@@ -44,7 +46,7 @@ beforeAll(async () => {
   });
   services = await startHubServices(config, { engine: slow(fakeAnalyzer(), 400), logger: pino({ level: 'silent' }) });
   gallery = services.gallery;
-  dashboard = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
+  dashboard = await startDashboard({ config, services, logger: pino({ level: 'silent' }) });
   base = new URL(dashboard.address);
   keys.admin = gallery.keys.create('admin', 'security admin').key;
   keys.viewer = gallery.keys.create('viewer', 'security viewer').key;
@@ -117,7 +119,7 @@ describe('2. camera credentials are masked however they are written', () => {
       version: 1, cameraId: 'c1', name: 'c1', url: maskUrl(url), state: 'reconnecting', reconnects: 1, fps: 0, droppedFps: 0, framesTotal: 0, droppedTotal: 0,
       lastFrameAt: null, lastError: maskUrl(`ffmpeg: ${url}: Connection refused`), nextRetryAt: null, updatedAt: Date.now(),
     } as unknown as Parameters<typeof cameraStatusMessage>[0]);
-    const checks = await runDoctor(testConfig({ data: { dir: sandbox.dataDir }, redis: { url: sharedRedisUrl, prefix }, ingest: { cameras: [{ id: 'c1', url }] } }), { cameraTimeoutS: 2 });
+    const checks = await runDoctor(testConfig({ data: { dir: sandbox.dataDir }, redis: { url: sharedRedisUrl, prefix }, ingest: { cameras: [{ id: 'c1', url }] } }), { redisVersion: redisServerVersion, cameraTimeoutS: 2 });
     const doctor = JSON.stringify(checks.filter((c) => c.name.startsWith('camera')));
     for (const text of [maskUrl(url), JSON.stringify(status), doctor]) {
       for (const secret of secrets) expect(text, `${secret} in ${text}`).not.toContain(secret);
@@ -236,12 +238,12 @@ describe('6. data at rest is the owner\'s only', () => {
     const dir = path.join(sandbox.root, 'open-data');
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o755);
-    const checks = await runDoctor(testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix } }), { cameraTimeoutS: 1 });
+    const checks = await runDoctor(testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix } }), { redisVersion: redisServerVersion, cameraTimeoutS: 1 });
     const warning = checks.find((c) => c.name === 'data dir access');
     expect(warning).toMatchObject({ ok: true, warning: true, fix: `chmod 700 ${dir}` });
     expect(warning?.detail).toMatch(/mode 0755: open to group and others/);
     chmodSync(dir, 0o700);
-    const again = await runDoctor(testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix } }), { cameraTimeoutS: 1 });
+    const again = await runDoctor(testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix } }), { redisVersion: redisServerVersion, cameraTimeoutS: 1 });
     expect(again.find((c) => c.name === 'data dir access')).toBeUndefined();
   });
 });

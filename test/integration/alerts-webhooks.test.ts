@@ -11,6 +11,7 @@ import { AlertService } from '../../src/notify/alert.service.js';
 import { WebhookDispatcher } from '../../src/notify/webhook.dispatcher.js';
 import { verifyWebhook } from '../../src/notify/webhook.signer.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
+import { WebhooksQueue } from '../../src/queue/webhooks.queue.js';
 import { DataStore } from '../../src/store/data.store.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { freePort } from '../../support/rtsp-server.js';
@@ -60,7 +61,7 @@ describe('alerts: rules, cooldown and signed webhooks through the BullMQ "webhoo
     const prefix = uniquePrefix('webhooks');
     const redis = createRedis(sharedRedisUrl, 'alerts-test');
     const dispatcher = new WebhookDispatcher({
-      connection: redis, prefix, rules, logger,
+      queue: new WebhooksQueue(redis, prefix), rules, logger,
       config: { webhookTimeoutMs: 400, webhookAttempts: 3, webhookBackoffMs: 50, webhookConcurrency: 2, allowPrivateTargets: true }, // the receiver is on 127.0.0.1
     });
     dispatcher.start();

@@ -9,8 +9,9 @@ import YAML from 'yaml';
 import { HealthServer } from '../../src/ops/health.server.js';
 import { MaintenanceScheduler } from '../../src/ops/maintenance.scheduler.js';
 import type { PurgeReport } from '../../src/ops/retention.service.js';
-import { RedisProbe } from '../../src/ops/readiness.checks.js';
+import { MaintenanceQueue } from '../../src/queue/maintenance.queue.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
+import { RedisProbe } from '../../src/queue/redis.probe.js';
 import { DataStore } from '../../src/store/data.store.js';
 import { dataPath, repoRoot } from '../helpers/data.js';
 import { cleanupPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.js';
@@ -90,7 +91,8 @@ describe('maintenance scheduler (real Redis, BullMQ job scheduler)', () => {
     const make = () => {
       const connection = createRedis(sharedRedisUrl);
       cleanups.push(() => connection.quit());
-      const s = new MaintenanceScheduler({ connection, prefix, intervalMs: 60 * 60_000, logger, retention: () => { runs.push(Date.now()); return report; } });
+      const queue = new MaintenanceQueue(connection, prefix);
+      const s = Object.assign(new MaintenanceScheduler({ queue, intervalMs: 60 * 60_000, logger, retention: () => { runs.push(Date.now()); return report; } }), { queue });
       cleanups.push(() => s.close());
       return s;
     };
@@ -101,7 +103,7 @@ describe('maintenance scheduler (real Redis, BullMQ job scheduler)', () => {
     await first.close();
     const second = make();
     await second.start();
-    expect(await second.queue.getJobSchedulersCount()).toBe(1);
+    expect(await second.queue.queue.getJobSchedulersCount()).toBe(1);
     await new Promise((ok) => setTimeout(ok, 1500));
     expect(runs.length).toBe(1);
     await second.close();

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Queue } from 'bullmq';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
-import { queueNames } from '../../src/contracts/queues.js';
-import { readCameraStatuses } from '../../src/ingest/ingest.manager.js';
+import { queueNames } from '../../src/queue/keys.js';
+import { CameraStatusChannel } from '../../src/queue/camera-status.channel.js';
 import { startIngestRole } from '../../src/roles/roles.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { dataPath } from '../helpers/data.js';
@@ -63,7 +63,7 @@ describe('ingest faults (real ffmpeg, real RTSP server, real Redis)', () => {
     // bound: backoff cap 2 s + stall detection 4 s + ffmpeg connect, with a wide margin for a loaded machine
     expect(await waitFor(() => state().state === 'online', 60_000)).toBe(true);
     expect(state().reconnects).toBeGreaterThanOrEqual(1);
-    const stored = await readCameraStatuses(redis, prefix);
+    const stored = await new CameraStatusChannel(redis, prefix).statuses();
     expect(stored[0]!.cameraId).toBe('cam1');
     expect(stored[0]!.url).toContain('***:***@');
   }, 240_000);

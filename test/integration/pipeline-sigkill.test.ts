@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
-import { queueNames } from '../../src/contracts/queues.js';
+import { queueNames } from '../../src/queue/keys.js';
 import { startHubRole, startIngestRole } from '../../src/roles/roles.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import type { Identifier } from '../../src/track/identifier.js';

@@ -1,10 +1,10 @@
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FacesJob } from '../../src/contracts/faces.schema.js';
 import type { FrameJob } from '../../src/contracts/frame.schema.js';
-import { queueNames } from '../../src/contracts/queues.js';
+import { queueNames } from '../../src/queue/keys.js';
 import { FacesProducer } from '../../src/queue/faces.queue.js';
-import { createFramesWorker, type FrameOutcome } from '../../src/queue/frames.queue.js';
+import { FramesInbox, type FrameOutcome } from '../../src/queue/frames.inbox.js';
 import { queueOptions } from '../../src/queue/queue-options.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { frameJobOptions } from '../../src/queue/job-options.js';
@@ -54,14 +54,18 @@ describe('queue retention in Redis (real Redis, BullMQ)', () => {
     cleanups.push(() => frames.close());
     const workerRedis = createRedis(sharedRedisUrl);
     cleanups.push(() => workerRedis.quit());
-    const done = new Promise<FrameOutcome>((ok) => {
-      const worker = createFramesWorker(async (job) => ({
-        version: 1, cameraId: job.data.cameraId, seq: job.data.seq, capturedAt: job.data.capturedAt, detectedAt: Date.now(),
-        width: 640, height: 480, modelId: 'm', worker: 'vision-test', faces: [face(), face()],
-      }), { connection: workerRedis, prefix });
-      cleanups.push(() => worker.close());
-      worker.on('completed', (_job, result) => ok(result));
-    });
+    const eventsRedis = createRedis(sharedRedisUrl);
+    cleanups.push(() => eventsRedis.quit());
+    const events = new QueueEvents(queueNames.frames, { connection: eventsRedis, prefix });
+    cleanups.push(() => events.close());
+    await events.waitUntilReady();
+    const done = new Promise<FrameOutcome>((ok) => events.on('completed', ({ returnvalue }) => ok(returnvalue as unknown as FrameOutcome)));
+    const inbox = new FramesInbox(workerRedis, prefix);
+    cleanups.push(() => inbox.close());
+    inbox.consume(async (job) => ({
+      version: 1, cameraId: job.data.cameraId, seq: job.data.seq, capturedAt: job.data.capturedAt, detectedAt: Date.now(),
+      width: 640, height: 480, modelId: 'm', worker: 'vision-test', faces: [face(), face()],
+    }), { concurrency: 1 });
     await frames.add('frame', { version: 1, cameraId: 'cam1', key: `${prefix}:frame:cam1:7`, capturedAt: Date.now(), seq: 7, size: 10 }, { ...frameJobOptions, jobId: 'f.cam1.7' });
     expect(await done).toEqual({ seq: 7, worker: 'vision-test', faces: 2 });
     const entries = await redis.xrange(`${prefix}:${queueNames.frames}:events`, '-', '+');

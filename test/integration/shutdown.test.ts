@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { queueNames } from '../../src/contracts/queues.js';
+import { queueNames } from '../../src/queue/keys.js';
 import { createRedis } from '../../src/queue/redis.connection.js';
 import { DataStore } from '../../src/store/data.store.js';
 import { dataPath, repoRoot } from '../helpers/data.js';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardService } from '../../src/api/live/dashboard.service.js';
+import type { DashboardService } from '../../src/api/live/dashboard.service.js';
+import { startDashboard } from '../../src/roles/dashboard.role.js';
 import type { Ack, FeedSighting } from '../../src/api/live/live-events.schema.js';
 import type { SightingUpdate } from '../../src/contracts/sighting.schema.js';
 import type { FacePipeline } from '../../src/vision/face.pipeline.js';
@@ -36,7 +37,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     gallery = services.gallery;
     admin = gallery.keys.create('admin').key;
     viewer = gallery.keys.create('viewer').key;
-    dashboard = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
+    dashboard = await startDashboard({ config, services, logger: pino({ level: 'silent' }) });
     url = dashboard.address;
   });
   afterAll(async () => {
@@ -192,7 +193,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
 
   it('a restart is not held up by a websocket peer that never answers the close (the port is free again within seconds)', async () => {
     const config = testConfig({ data: { dir }, redis: { url: sharedRedisUrl, prefix }, api: { host: '127.0.0.1', port: 0 } });
-    const second = await DashboardService.start({ config, services, logger: pino({ level: 'silent' }) });
+    const second = await startDashboard({ config, services, logger: pino({ level: 'silent' }) });
     const { port } = new URL(second.address);
     // a raw websocket upgrade that then ignores everything, as a frozen or half-gone browser tab does
     const peer = net.connect(Number(port), '127.0.0.1');
@@ -206,7 +207,7 @@ describe('Socket.IO gateway: authentication, roles, live sightings, resync', () 
     // without a deadline the HTTP server waits for the websocket close handshake (ws gives up after 30 s)
     expect(Date.now() - t0).toBeLessThan(15_000);
     await ended;
-    const again = await DashboardService.start({ config: { ...config, api: { ...config.api, port: Number(port) } }, services, logger: pino({ level: 'silent' }) });
+    const again = await startDashboard({ config: { ...config, api: { ...config.api, port: Number(port) } }, services, logger: pino({ level: 'silent' }) });
     expect(again.address).toBe(second.address);
     await again.close();
   });

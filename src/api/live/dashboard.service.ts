@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { isFaceStreamError } from '../../errors/index.js';
@@ -13,7 +12,6 @@ import type { Sighting } from '../../contracts/sighting.schema.js';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
 import type { AlertRule } from '../../notify/alert-rule.schema.js';
 import type { DeliveryUpdate } from '../../notify/webhook.dispatcher.js';
-import { createRedis } from '../../queue/redis.connection.js';
 import type { HubServices } from '../../roles/hub.services.js';
 import type { AlertEvent } from '../../store/alert-rules.repository.js';
 import { resolveInDataDir } from '../../store/data-paths.js';
@@ -27,7 +25,7 @@ import { SchemaRegistry } from '../validation.js';
 import { CorrectionsService } from './corrections.service.js';
 import { toFeed } from './live-events.schema.js';
 import { LiveGateway } from './live.gateway.js';
-import { PreviewFanout } from './preview.fanout.js';
+import { PreviewFanout, type PreviewFrames } from './preview.fanout.js';
 
 /** The folder of the dashboard's static files: web/ at the repository root (from src/ or dist/src/). */
 export function findWebDir(): string {
@@ -45,13 +43,14 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; c
 const CLOSE_GRACE_MS = 3000;
 
 export interface DashboardOptions {
-  config: Pick<Config, 'api' | 'dashboard' | 'redis' | 'data' | 'notify'>;
+  config: Pick<Config, 'api' | 'dashboard' | 'data' | 'notify'>;
   /** The hub's gallery, sighting service, camera statuses and alerting: the dashboard only subscribes. */
   services: HubServices;
   logger: Logger;
   /** fastify's request log (pino options), false = none (default). */
   httpLogger?: ApiServerOptions['logger'];
-  redisUrl?: string;
+  /** The newest camera frames for live previews (queue/preview.store.ts, on a connection of its own): closed with the dashboard. */
+  preview: PreviewFrames & { close(): Promise<void> };
   webDir?: string;
 }
 
@@ -66,7 +65,6 @@ export class DashboardService {
   readonly preview: PreviewFanout;
   private gatewayRef: LiveGateway | undefined;
   private appRef: FastifyInstance | undefined;
-  private readonly redis: Redis;
   private readonly unsubscribe: (() => void)[] = [];
   private closing: Promise<void> | undefined;
   /** Every TCP connection of the HTTP server, upgraded ones (Socket.IO websockets) included. */
@@ -75,9 +73,8 @@ export class DashboardService {
 
   private constructor(private readonly options: DashboardOptions) {
     const { config, services, logger } = options;
-    this.redis = createRedis(options.redisUrl ?? config.redis.url, 'facestream-dashboard');
     this.corrections = new CorrectionsService(services.gallery, services.sightings);
-    this.preview = new PreviewFanout({ redis: this.redis, prefix: config.redis.prefix, fps: config.dashboard.previewFps, logger });
+    this.preview = new PreviewFanout({ frames: options.preview, fps: config.dashboard.previewFps, logger });
   }
 
   /** Subscribe to an emitter for as long as the dashboard runs. */
@@ -210,7 +207,7 @@ export class DashboardService {
       await step(() => this.preview.close());
       await step(() => this.gatewayRef?.close());
       await step(() => this.closeServer());
-      await step(() => this.redis.quit());
+      await step(() => this.options.preview.close());
       if (errors.length) throw new AggregateError(errors, 'DashboardService.close failed');
     })();
     return this.closing;

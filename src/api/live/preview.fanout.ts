@@ -1,9 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FacesJob } from '../../contracts/faces.schema.js';
-import { redisKeys } from '../../contracts/queues.js';
 import type { HubFace } from '../../track/hub.service.js';
 import type { PreviewFace, PreviewMessage } from './live-events.schema.js';
+
+/** The newest frame of each camera, written by the ingest (queue/preview.store.ts in the roles); null when none. */
+export interface PreviewFrames {
+  latest(cameraId: string): Promise<{ seq: number; capturedAt: number; jpeg: Buffer } | null>;
+}
 
 /** Where previews go: one channel per socket, with an acknowledgement when the page drew it. */
 export interface PreviewTarget {
@@ -15,7 +18,7 @@ interface CameraState { faces: PreviewFace[]; facesSeq: number | null; width: nu
 
 /**
  * Low-rate annotated previews. The hub keeps only the newest boxes+names per camera; at most
- * `fps` times a second the newest frame (from Redis, written by the ingest) is read once and
+ * `fps` times a second the newest frame (written by the ingest) is read once and
  * offered to every socket. A socket that has not acknowledged its previous preview gets nothing
  * this round (dropped, never queued): a slow browser costs nothing upstream.
  */
@@ -26,7 +29,7 @@ export class PreviewFanout {
   private ticking = false;
   readonly counts = { sent: 0, dropped: 0 };
 
-  constructor(private readonly deps: { redis: Redis; prefix: string; fps: number; logger: Logger }) {}
+  constructor(private readonly deps: { frames: PreviewFrames; fps: number; logger: Logger }) {}
 
   start(): void {
     this.timer = setInterval(() => { void this.tick(); }, Math.round(1000 / this.deps.fps));
@@ -67,13 +70,13 @@ export class PreviewFanout {
     this.ticking = true;
     try {
       for (const [cameraId, state] of this.cameras) {
-        const h = await this.deps.redis.hgetallBuffer(redisKeys.preview(this.deps.prefix, cameraId));
-        if (!h.jpeg || !h.seq) continue;
-        const seq = Number(h.seq.toString());
+        const frame = await this.deps.frames.latest(cameraId);
+        if (!frame) continue;
+        const { seq } = frame;
         state.lastSeq = seq;
         const msg: PreviewMessage = {
-          version: 1, cameraId, seq, capturedAt: Number(h.capturedAt?.toString() ?? 0), facesSeq: state.facesSeq,
-          width: state.width, height: state.height, faces: state.faces, jpeg: h.jpeg,
+          version: 1, cameraId, seq, capturedAt: frame.capturedAt, facesSeq: state.facesSeq,
+          width: state.width, height: state.height, faces: state.faces, jpeg: frame.jpeg,
         };
         for (const t of this.targets.values()) {
           if ((t.sentSeq.get(cameraId) ?? -1) === seq) continue;

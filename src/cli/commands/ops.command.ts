@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FaceStreamError } from '../../errors/index.js';
 import { formatDoctor, runDoctor } from '../../ops/doctor.js';
 import { RetentionService } from '../../ops/retention.service.js';
+import { redisServerVersion } from '../../queue/redis.probe.js';
 import { systemClock } from '../../common/clock.js';
 import { DataStore, STORE_FILE } from '../../store/data.store.js';
 import { configFrom, printJson, runCommand } from '../context.js';
@@ -23,7 +24,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .option('--camera-timeout <s>', 'seconds per camera probe', parseFloat, 5)
     .action((opts: { json?: boolean; cameraTimeout: number }, cmd: Command) => runCommand(async () => {
-      const checks = await runDoctor(configFrom(cmd), { cameraTimeoutS: opts.cameraTimeout });
+      const checks = await runDoctor(configFrom(cmd), { redisVersion: redisServerVersion, cameraTimeoutS: opts.cameraTimeout });
       if (opts.json) printJson({ ok: checks.every((c) => c.ok), checks });
       else process.stdout.write(formatDoctor(checks));
       return checks.every((c) => c.ok) ? 0 : 1;

@@ -41,7 +41,7 @@ const analyzer: PhotoAnalyzer = {
 
 function setup(options: Partial<FrigateConfig> = {}, snapshot?: (id: string) => Promise<Buffer>) {
   const updates: SightingUpdate[] = [];
-  const hub = new Hub(base.track, { prefix: 'x', identifier: { identify: matchOf }, logger, sink: { save: (s) => { updates.push(s); }, update: (s) => { updates.push(s); } } });
+  const hub = new Hub(base.track, { identifier: { identify: matchOf }, logger, sink: { save: (s) => { updates.push(s); }, update: (s) => { updates.push(s); } } });
   const shots = new Map<string, number>();
   const fetched: string[] = [];
   const folder = new FrigateEventFolder({ ...base.frigate, ...options }, {

@@ -237,9 +237,9 @@ describe('config load refuses hostile camera URLs in one line', () => {
 
 describe('ingest: the check before ffmpeg starts', () => {
   const ingestConfig = (extra: Partial<IngestConfig> = {}): IngestConfig => ({ ...loadConfig({ env: {} }).ingest, ...extra });
-  const fakeRedis = { hset: async () => 1, publish: async () => 1, hdel: async () => 1 };
+  const statuses = { publish: async () => {}, remove: async () => {} };
   const manager = (config: IngestConfig, started: string[]) => new IngestManager(config, {
-    redis: fakeRedis as never, prefix: 'p', producer: {} as never, logger: pino({ level: 'silent' }),
+    statuses, openTracks: { count: async () => 0 }, producer: {} as never, logger: pino({ level: 'silent' }),
     createSource: (c) => ({ start: () => { started.push(c.id); }, stop: () => {} }),
   });
 

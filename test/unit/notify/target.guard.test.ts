@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeliveryUpdate } from '../../../src/notify/webhook.dispatcher.js';
 import { WebhookDispatcher } from '../../../src/notify/webhook.dispatcher.js';
 import { createRedis, deletePrefix } from '../../../src/queue/redis.connection.js';
+import { WebhooksQueue } from '../../../src/queue/webhooks.queue.js';
 import { errorCodes } from '../../../src/errors/index.js';
 import {
   checkWebhookTarget, classifyAddress, literalTargetProblem, pinnedLookup, systemResolver, WebhookTargetError,
@@ -337,7 +338,7 @@ describe.skipIf(!redisUp)('WebhookDispatcher: a refused target is dead at once (
     const redis = createRedis(redisUrl, 'webhook-target-test');
     const updates: DeliveryUpdate[] = [];
     const make = (allowPrivateTargets: boolean, p: string) => new WebhookDispatcher({
-      connection: redis, prefix: p, logger: pino({ level: 'silent' }),
+      queue: new WebhooksQueue(redis, p), logger: pino({ level: 'silent' }),
       rules: { secretOf: () => 'secret', setDelivery: () => {} },
       config: { webhookTimeoutMs: 1000, webhookAttempts: 5, webhookBackoffMs: 20, webhookConcurrency: 1, allowPrivateTargets },
       onDelivery: (u) => updates.push(u),

@@ -77,8 +77,8 @@ describe('camera status logging', () => {
     let down = true;
     const sources: FrameSourceHandlers[] = [];
     const manager = new IngestManager(config, {
-      redis: { hset: async () => 1, publish: async () => 1, hdel: async () => 1, hget: async () => null } as never,
-      prefix: 'p', producer: { publish: async () => ({ dropped: 0 }), skip: async () => {} } as never, logger, clock, statusIntervalMs: 2000,
+      statuses: { publish: async () => {}, remove: async () => {} }, openTracks: { count: async () => 0 },
+      producer: { publish: async () => ({ dropped: 0 }), skip: async () => {} }, logger, clock, statusIntervalMs: 2000,
       createSource: (_c, h) => { sources.push(h); return { start: () => { if (down) h.exit('[tcp @ 0x55d0c1] Connection to tcp://cam:554 failed: Connection refused'); }, stop: () => {} }; },
     });
     let published = 0;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { facesJobSchema, type FacesJob } from '../../../src/contracts/faces.schema.js';
 import { frameJobSchema, type FrameJob } from '../../../src/contracts/frame.schema.js';
-import { redisKeys } from '../../../src/contracts/queues.js';
+import { redisKeys } from '../../../src/queue/keys.js';
 import type { FacesProducer } from '../../../src/queue/faces.queue.js';
 import { FramesProducer, type FramesProducerOptions } from '../../../src/queue/frames.queue.js';
 import { frameJobId, frameJobOptions } from '../../../src/queue/job-options.js';

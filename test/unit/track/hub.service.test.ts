@@ -56,7 +56,7 @@ function harness(track: Partial<TrackConfig> = {}) {
   const clock = fakeClock();
   const identifier = fakeIdentifier();
   const sink = { save: vi.fn((_s: SightingUpdate): Promise<void> | void => {}), update: vi.fn((_s: SightingUpdate): Promise<void> | void => {}) };
-  const hub = new Hub({ ...baseTrack, ...track }, { prefix: 'fs-unit', identifier, sink, logger: pino({ level: 'silent' }), clock });
+  const hub = new Hub({ ...baseTrack, ...track }, { identifier, sink, logger: pino({ level: 'silent' }), clock });
   const frames: { cameraId: string; seq: number; skipped?: string; faces: HubFace[] }[] = [];
   const sightings: SightingUpdate[] = [];
   hub.on('frame', (j, faces) => frames.push({ cameraId: j.cameraId, seq: j.seq, skipped: j.skipped, faces }));

@@ -1,4 +1,3 @@
-import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import sharp from 'sharp';
@@ -6,8 +5,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type VisionConfig } from '../../../src/config/index.js';
 import { facesJobSchema, type FacesJob } from '../../../src/contracts/faces.schema.js';
 import type { FrameJob } from '../../../src/contracts/frame.schema.js';
-import { redisKeys } from '../../../src/contracts/queues.js';
-import type { FacesProducer } from '../../../src/queue/faces.queue.js';
+import { PermanentJobError } from '../../../src/contracts/job.js';
+import { FramesInbox } from '../../../src/queue/frames.inbox.js';
+import { redisKeys } from '../../../src/queue/keys.js';
 import { frameJobId } from '../../../src/queue/job-options.js';
 import type { Chip } from '../../../src/vision/align/chip.aligner.js';
 import type { AnalyzedFace, AnalyzeOptions, AnalyzeResult } from '../../../src/vision/face.pipeline.js';
@@ -18,7 +18,7 @@ import type { Box } from '../../../src/common/geometry.js';
 const PREFIX = 'fs-unit';
 const baseConfig: VisionConfig = loadConfig({ env: {} }).vision;
 
-/** The Redis commands VisionWorker and its FrameStore use: zrem, getBuffer, del. */
+/** The Redis commands VisionWorker's FramesInbox uses: zrem, getBuffer, del. */
 function fakeRedis() {
   const bytes = new Map<string, Buffer>();
   const fake = {
@@ -109,8 +109,8 @@ function harness(config: Partial<VisionConfig> = {}, extra: { embedAll?: boolean
   const faces = fakeFaces();
   const analyzer = new FakeAnalyzer();
   const worker = new VisionWorker({ ...baseConfig, ...config }, {
-    connection: redis as unknown as Redis, prefix: PREFIX, analyzer,
-    faces: faces.producer as unknown as FacesProducer, logger: pino({ level: 'silent' }), name: 'vision-test', ...extra,
+    frames: new FramesInbox(redis as unknown as Redis, PREFIX), analyzer,
+    faces: faces.producer, logger: pino({ level: 'silent' }), name: 'vision-test', ...extra,
   });
   return {
     redis, faces, analyzer, worker,
@@ -143,7 +143,7 @@ describe('VisionWorker.process', () => {
     ['unknown field (strict)', { version: 1, cameraId: 'cam1', key: 'k', capturedAt: 1, seq: 1, size: 10, jpeg: 'AAAA' }],
     ['not an object', 'frame'],
   ])('invalid job data (%s) fails unrecoverably without touching Redis or the hub', async (_name, data) => {
-    await expect(h.worker.process({ id: 'f.cam1.1', data: data as FrameJob })).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(h.worker.process({ id: 'f.cam1.1', data: data as FrameJob })).rejects.toBeInstanceOf(PermanentJobError);
     expect(h.redis.zrem).not.toHaveBeenCalled();
     expect(h.redis.getBuffer).not.toHaveBeenCalled();
     expect(h.faces.producer.publish).not.toHaveBeenCalled();
@@ -187,7 +187,7 @@ describe('VisionWorker.process', () => {
   it('a frame the analyzer cannot decode is reported failed to the hub, then fails unrecoverably', async () => {
     h.analyzer.next = new Error('Input buffer contains unsupported image format');
     const job = h.frame(4);
-    await expect(h.worker.process(job)).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(h.worker.process(job)).rejects.toBeInstanceOf(PermanentJobError);
     expect(h.faces.published).toHaveLength(1);
     expect(h.faces.published[0]).toMatchObject({ cameraId: 'cam1', seq: 4, skipped: 'failed', faces: [], width: 0, height: 0 });
     expect(h.analyzer.embedCalls).toHaveLength(0);
@@ -392,8 +392,8 @@ describe('VisionWorker batching (vision.batchSize)', () => {
     const faces = fakeFaces();
     const analyzer = new BatchFakeAnalyzer();
     const worker = new VisionWorker({ ...baseConfig, ...config }, {
-      connection: redis as unknown as Redis, prefix: PREFIX, analyzer, embedAll: true,
-      faces: faces.producer as unknown as FacesProducer, logger: pino({ level: 'silent' }), name: 'vision-batch',
+      frames: new FramesInbox(redis as unknown as Redis, PREFIX), analyzer, embedAll: true,
+      faces: faces.producer, logger: pino({ level: 'silent' }), name: 'vision-batch',
     });
     const frame = (seq: number, bytes = `jpeg-${seq}`) => {
       const key = redisKeys.frame(PREFIX, 'cam1', seq);
@@ -435,7 +435,7 @@ describe('VisionWorker batching (vision.batchSize)', () => {
     h.analyzer.facesOf.set('jpeg-2', [analyzedFace(box(20), { chip: h.analyzer.chip([9, 9, 9], [0, 1, 0]) })]);
     const [bad, good] = await Promise.allSettled([h.worker.process(h.frame(1, 'bad-bytes')), h.worker.process(h.frame(2))]);
     expect(bad.status).toBe('rejected');
-    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(UnrecoverableError);
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(PermanentJobError);
     expect(good.status).toBe('fulfilled');
     expect((good as PromiseFulfilledResult<FacesJob>).value.faces[0]!.embedding).toEqual([0, 1, 0]);
     expect(h.faces.published.map((j) => j.skipped ?? 'ok').sort()).toEqual(['failed', 'ok']);
@@ -457,7 +457,7 @@ describe('VisionWorker, two witnesses', () => {
     // the gallery holds one vector: only the first face is within the proposer's threshold of it
     const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
     const worker = new VisionWorker(baseConfig, {
-      connection: h.redis as unknown as Redis, prefix: PREFIX, analyzer, faces: h.faces.producer as unknown as FacesProducer,
+      frames: new FramesInbox(h.redis as unknown as Redis, PREFIX), analyzer, faces: h.faces.producer,
       logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
     });
     const result = await worker.process(h.frame(1));
