@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import YAML from 'yaml';
-import { alertRuleInputSchema } from '../src/notify/alert-rule.schema.js';
+import { alertRuleInputSchema } from '../src/contracts/alert-rule.schema.js';
 import { DataStore } from '../src/store/data.store.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { freePort, RtspTestServer } from '../support/rtsp-server.js';

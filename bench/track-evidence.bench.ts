@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { iou } from '../src/common/geometry.js';
 import { openFacePipeline } from '../src/roles/face-pipeline.factory.js';
-import { appearanceSignature, appearanceSimilarity, sceneDistance, sceneSignature } from '../src/vision/appearance.js';
+import { appearanceSimilarity, sceneDistance } from '../src/common/signature-distance.js';
+import { appearanceSignature, sceneSignature } from '../src/vision/appearance.js';
 
 const dataDir = resolve(process.env.FACESTREAM_TEST_DATA ?? resolve(import.meta.dirname, '../../shared/data'));
 const clips = ['hamilton_360p.mp4', 'crowd_walk_1080p.mp4', 'single_person_480p.mkv', 'no_faces_overhead_432p.mp4'];

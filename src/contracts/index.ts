@@ -5,3 +5,4 @@ export * from './sighting.schema.js';
 export * from './match.js';
 export * from './webhook.schema.js';
 export * from './job.js';
+export * from './alert-rule.schema.js';

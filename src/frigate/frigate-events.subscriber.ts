@@ -4,7 +4,7 @@ import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mq
 import type { Logger } from 'pino';
 import type { FrigateConfig } from '../config/schema.js';
 import { maskUrl } from '../common/mask-url.js';
-import { backoffDelay } from '../ingest/backoff.js';
+import { backoffDelay } from '../common/backoff.js';
 import { frigateEventMessageSchema, type FrigateEventMessage } from './frigate-event.schema.js';
 
 export interface FrigateSubscriberEvents {

@@ -1,6 +1,6 @@
 import type { CameraConfig } from '../config/schema.js';
 import type { CameraState, CameraStatus } from '../contracts/camera.schema.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../common/backoff.js';
 import type { Clock } from '../common/clock.js';
 import type { FrameSource, FrameSourceFactory } from './frame-source.js';
 import { maskUrl } from '../common/mask-url.js';

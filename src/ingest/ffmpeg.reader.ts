@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import type { CameraConfig } from '../config/schema.js';
 import { isFaceStreamError } from '../errors/index.js';
-import { cameraSchemeOf, checkCameraUrl, protocolWhitelistFor, type CameraUrlPolicy, type CheckedCameraUrl } from './camera-url.policy.js';
+import { cameraSchemeOf, checkCameraUrl, protocolWhitelistFor, type CameraUrlPolicy, type CheckedCameraUrl } from '../common/camera-url.policy.js';
 import type { FrameSource, FrameSourceFactory, FrameSourceHandlers } from './frame-source.js';
 import { JpegFrameParser } from './jpeg-frame.parser.js';
 import { maskUrl, sourceKind } from '../common/mask-url.js';

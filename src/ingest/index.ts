@@ -1,5 +1,3 @@
-export * from '../common/mask-url.js';
-export * from './backoff.js';
 export * from './frame-source.js';
 export * from './jpeg-frame.parser.js';
 export * from './ffmpeg.reader.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { cameraSchema, type CameraConfig, type IngestConfig } from '../config/schema.js';
 import type { CameraStatus } from '../contracts/camera.schema.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import { CameraUrlError, checkCameraUrl } from './camera-url.policy.js';
+import { CameraUrlError, checkCameraUrl } from '../common/camera-url.policy.js';
 import { CameraStatusLog, CameraWatchdog } from './camera.watchdog.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { ffmpegSourceFactory } from './ffmpeg.reader.js';

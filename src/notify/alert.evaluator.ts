@@ -1,6 +1,6 @@
 import type { Person } from '../store/people.repository.js';
 import type { Sighting as StoredSighting } from '../store/sightings.repository.js';
-import { alertPayloadSchema, type AlertPayload, type AlertRule } from './alert-rule.schema.js';
+import { alertPayloadSchema, type AlertPayload, type AlertRule } from '../contracts/alert-rule.schema.js';
 import type { AlertEvent, AlertRulesRepository } from '../store/alert-rules.repository.js';
 
 export interface EvaluatorClock { now(): number }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Sighting as StoredSighting } from '../store/sightings.repository.js';
-import type { AlertRule } from './alert-rule.schema.js';
+import type { AlertRule } from '../contracts/alert-rule.schema.js';
 import type { AlertEvaluator } from './alert.evaluator.js';
 import type { AlertEvent, AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { DeliveryUpdate, WebhookDispatcher } from './webhook.dispatcher.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
 import type { AlertEvent, AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { StoredSightingEvent } from '../track/sighting.service.js';
-import type { AlertRule } from './alert-rule.schema.js';
+import type { AlertRule } from '../contracts/alert-rule.schema.js';
 import { AlertEvaluator, type AlertEvaluatorDeps } from './alert.evaluator.js';
 import { AlertService } from './alert.service.js';
 import { WebhookDispatcher, type DeliveryUpdate, type WebhookQueue } from './webhook.dispatcher.js';

@@ -1,4 +1,3 @@
-export * from './alert-rule.schema.js';
 export * from './alert.evaluator.js';
 export * from './alert.service.js';
 export * from './webhook.dispatcher.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { NotifyConfig } from '../config/schema.js';
 import { PermanentJobError, type JobConsumer, type QueuedJob } from '../contracts/job.js';
 import { webhookJobSchema, type WebhookJob } from '../contracts/webhook.schema.js';
-import type { DeliveryState } from './alert-rule.schema.js';
+import type { DeliveryState } from '../contracts/alert-rule.schema.js';
 import type { AlertRulesRepository } from '../store/alert-rules.repository.js';
 import type { HostResolver } from './target.guard.js';
 import { PermanentWebhookError, sendWebhook } from './webhook.sender.js';

@@ -7,7 +7,7 @@ import { openDatabase } from '../store/database.js';
 import { STORE_FILE } from '../store/data.store.js';
 import { dataDirExposure, ensureDataDir } from '../store/data-paths.js';
 import { faceApiModelDir, humanModelDir, requireFaceApiModel, requireModelFile } from '../engine/models.js';
-import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
+import { cameraUrlProblem } from '../common/camera-url.policy.js';
 import { maskUrl, sourceKind } from '../common/mask-url.js';
 
 export interface DoctorCheck {

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config/index.js';
 import { FaceStreamError } from '../errors/index.js';
 import { runCommand } from '../errors/run-command.js';
-import { cameraUrlProblem } from '../ingest/camera-url.policy.js';
+import { cameraUrlProblem } from '../common/camera-url.policy.js';
 import { galleryIdentifier } from '../identify/gallery.identifier.js';
 import type { Gallery } from '../identify/gallery.js';
 import { maskUrl } from '../common/mask-url.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
-import type { AlertPayload, AlertRule, AlertRuleDefinition, DeliveryState } from '../notify/alert-rule.schema.js';
+import type { AlertPayload, AlertRule, AlertRuleDefinition, DeliveryState } from '../contracts/alert-rule.schema.js';
 
 interface RuleRow { id: string; name: string; kind: AlertRule['kind']; definition: string; enabled: number; created_at: string; updated_at: string }
 interface StoredDefinition extends Omit<AlertRuleDefinition, 'version' | 'name' | 'kind' | 'enabled'> { secret: string }

@@ -3,7 +3,7 @@ import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import { cosineDistance, l2normalize } from '../common/vectors.js';
 import { iou, type Box } from '../common/geometry.js';
 import type { PersonMatch } from '../contracts/match.js';
-import { appearanceSimilarity } from '../vision/appearance.js';
+import { appearanceSimilarity } from '../common/signature-distance.js';
 import type { UnknownClusterer } from './unknown.clusterer.js';
 
 /** One face of one frame, already identified when it had an embedding. */

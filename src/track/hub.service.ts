@@ -7,7 +7,7 @@ import type { SightingUpdate } from '../contracts/sighting.schema.js';
 import type { PersonMatch } from '../contracts/match.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
-import { sceneDistance } from '../vision/appearance.js';
+import { sceneDistance } from '../common/signature-distance.js';
 import { CameraTracker, type FaceIdentity, type TrackerOptions, type TrackInputFace } from './face.tracker.js';
 import type { Identifier, SightingSink } from './identifier.js';
 import { ReorderBuffer } from './reorder.buffer.js';

@@ -37,13 +37,6 @@ export function appearanceSignature(chip: Chip, size = appearanceSize): Float32A
   return out;
 }
 
-/** Pearson correlation of two signatures (both zero-mean, unit-length): 1 = same pattern. */
-export function appearanceSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return dot;
-}
 
 /** Bins of the scene signature (grey histogram of the whole frame). */
 export const sceneBins = 32;
@@ -67,12 +60,4 @@ export function sceneSignature(image: RgbImage, bins = sceneBins): number[] {
     }
   }
   return hist.map((h) => Math.round((h / Math.max(1, total)) * 1e4) / 1e4);
-}
-
-/** Half the L1 distance of two scene signatures: 0 = same histogram, 1 = disjoint. */
-export function sceneDistance(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) return 1;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! - b[i]!);
-  return d / 2;
 }

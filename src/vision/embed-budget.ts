@@ -1,5 +1,5 @@
 import { iou, type Box } from '../common/geometry.js';
-import { appearanceSimilarity } from './appearance.js';
+import { appearanceSimilarity } from '../common/signature-distance.js';
 
 export interface EmbedBudgetOptions {
   /** IoU above which a face box matches a recently embedded box. */

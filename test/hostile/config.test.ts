@@ -12,7 +12,7 @@ import { expectUntouched, Sandbox } from '../helpers/hostile.js';
  *
  * Each refused case: E_CONFIG (exit 3) with a message naming the key, nothing touched on disk.
  * The full tables of the policies behind two of these keys are unit tests, not repeated here:
- * camera URLs: test/unit/ingest/camera-url.policy.test.ts ("checkCameraUrl: hostile cases"); webhook targets:
+ * camera URLs: test/unit/common/camera-url.policy.test.ts ("checkCameraUrl: hostile cases"); webhook targets:
  * test/unit/notify/target.guard.test.ts; MQTT topic segments built from ids: test/unit/notify/mqtt/mqtt.publisher.test.ts.
  */
 
@@ -69,7 +69,7 @@ export const numberCases: ConfigCase[] = [
 
 const camera = (url: string, extra = '') => yaml(`ingest:\n  cameras:\n    - id: cam1\n      url: ${JSON.stringify(url)}\n${extra}`);
 
-/** Camera URLs through the config file (the policy's own table: test/unit/ingest/camera-url.policy.test.ts). */
+/** Camera URLs through the config file (the policy's own table: test/unit/common/camera-url.policy.test.ts). */
 export const cameraCases: ConfigCase[] = [
   { name: 'camera concat: (reads local files)', input: camera('concat:/srv/a.mp4|/etc/passwd'), expect: bad(/E_CAMERA_URL: .*scheme "concat"/) },
   { name: 'camera pipe:0', input: camera('pipe:0'), expect: bad(/E_CAMERA_URL/) },

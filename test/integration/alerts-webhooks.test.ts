@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { alertPayloadSchema, alertRuleInputSchema, type AlertRuleInput } from '../../src/notify/alert-rule.schema.js';
+import { alertPayloadSchema, alertRuleInputSchema, type AlertRuleInput } from '../../src/contracts/alert-rule.schema.js';
 import { AlertEvaluator } from '../../src/notify/alert.evaluator.js';
 import type { AlertRulesRepository } from '../../src/store/alert-rules.repository.js';
 import { AlertService } from '../../src/notify/alert.service.js';

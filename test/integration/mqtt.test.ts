@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mqttSchema } from '../../src/config/schema.js';
 import type { CameraStatus } from '../../src/contracts/camera.schema.js';
 import type { Sighting, SightingUpdate } from '../../src/contracts/sighting.schema.js';
-import type { AlertRule } from '../../src/notify/alert-rule.schema.js';
+import type { AlertRule } from '../../src/contracts/alert-rule.schema.js';
 import type { AlertServiceEvents } from '../../src/notify/alert.service.js';
 import type { AlertEvent } from '../../src/store/alert-rules.repository.js';
 import { MqttPublisher, mqttSightingMessageSchema, type MqttPublisherDeps } from '../../src/notify/mqtt/index.js';

@@ -10,13 +10,15 @@ import { isFaceStreamError } from '../../errors/index.js';
 import type { FacesJob } from '../../contracts/faces.schema.js';
 import type { Sighting } from '../../contracts/sighting.schema.js';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
-import type { AlertRule } from '../../notify/alert-rule.schema.js';
+import type { AlertRule } from '../../contracts/alert-rule.schema.js';
 import type { DeliveryUpdate } from '../../notify/webhook.dispatcher.js';
-import type { HubServices } from '../../roles/hub.services.js';
 import type { AlertEvent } from '../../store/alert-rules.repository.js';
 import { resolveInDataDir } from '../../store/data-paths.js';
 import type { HubFace } from '../../track/hub.service.js';
-import type { StoredSightingEvent } from '../../track/sighting.service.js';
+import type { Gallery } from '../../identify/gallery.js';
+import type { Alerting } from '../../notify/alerting.js';
+import type { CameraStatusSource } from '../../track/camera-status.source.js';
+import type { SightingService, StoredSightingEvent } from '../../track/sighting.service.js';
 import { registerAlertsRoutes } from '../routes/alerts.routes.js';
 import { registerDashboardRoutes } from '../routes/dashboard.routes.js';
 import { registerUnknownsRoutes } from '../routes/unknowns.routes.js';
@@ -42,10 +44,18 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; c
 /** How long closing waits for requests in flight before it cuts the connections still open. */
 const CLOSE_GRACE_MS = 3000;
 
+/** The hub's services the dashboard subscribes to (roles/hub.services.ts starts them). */
+export interface DashboardServices {
+  readonly gallery: Gallery;
+  readonly sightings: SightingService;
+  readonly cameras: CameraStatusSource;
+  readonly alerting: Alerting;
+}
+
 export interface DashboardOptions {
   config: Pick<Config, 'api' | 'dashboard' | 'data' | 'notify'>;
   /** The hub's gallery, sighting service, camera statuses and alerting: the dashboard only subscribes. */
-  services: HubServices;
+  services: DashboardServices;
   logger: Logger;
   /** fastify's request log (pino options), false = none (default). */
   httpLogger?: ApiServerOptions['logger'];

@@ -4,7 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
 import { isFaceStreamError } from '../../errors/index.js';
-import type { AlertPayload, DeliveryState } from '../../notify/alert-rule.schema.js';
+import type { AlertPayload, DeliveryState } from '../../contracts/alert-rule.schema.js';
 import type { ApiKeyInfo, KeysRepository } from '../../store/keys.repository.js';
 import type { Sighting, SightingsRepository } from '../../store/sightings.repository.js';
 import type { CorrectionsService } from './corrections.service.js';

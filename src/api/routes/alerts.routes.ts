@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { alertRuleInputSchema, deliveryStates, type AlertRuleDefinition } from '../../notify/alert-rule.schema.js';
+import { alertRuleInputSchema, deliveryStates, type AlertRuleDefinition } from '../../contracts/alert-rule.schema.js';
 import type { AlertRulesRepository } from '../../store/alert-rules.repository.js';
 import { literalTargetProblem } from '../../notify/target.guard.js';
 import type { AlertService } from '../../notify/alert.service.js';

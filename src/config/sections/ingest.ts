@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cameraSchemes, cameraUrlProblem, defaultAllowedSchemes } from '../../ingest/camera-url.policy.js';
+import { cameraSchemes, cameraUrlProblem, defaultAllowedSchemes } from '../../common/camera-url.policy.js';
 import { cameraSchema } from './camera.js';
 
 /** ingest: the cameras, which URLs they may use, ffmpeg's frames into Redis and the motion gate (docs/guides/cameras.md). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CameraStatus } from '../../contracts/camera.schema.js';
 import type { Sighting } from '../../contracts/sighting.schema.js';
 import { maskUrl } from '../../common/mask-url.js';
-import type { AlertPayload } from '../alert-rule.schema.js';
+import type { AlertPayload } from '../../contracts/alert-rule.schema.js';
 
 export const sightingEvents = ['confirmed', 'closed', 'relabelled'] as const;
 export type SightingEventName = (typeof sightingEvents)[number];

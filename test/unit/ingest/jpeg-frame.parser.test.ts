@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { JpegFrameParser } from '../../../src/ingest/jpeg-frame.parser.js';
 import { maskUrl, sourceKind } from '../../../src/common/mask-url.js';
-import { backoffDelay } from '../../../src/ingest/backoff.js';
+import { backoffDelay } from '../../../src/common/backoff.js';
 import { ffmpegArgs } from '../../../src/ingest/ffmpeg.reader.js';
 
 const jpeg = (w: number, h: number, v: number) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertRuleInputSchema, type AlertRule } from '../../../src/notify/alert-rule.schema.js';
+import { alertRuleInputSchema, type AlertRule } from '../../../src/contracts/alert-rule.schema.js';
 import { ruleMatches, subjectOf, withinHours } from '../../../src/notify/alert.evaluator.js';
 
 const rule = (over: Partial<AlertRule>): AlertRule => ({

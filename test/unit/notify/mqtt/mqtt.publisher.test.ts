@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mqttSchema } from '../../../../src/config/schema.js';
 import type { CameraStatus } from '../../../../src/contracts/camera.schema.js';
 import type { Sighting } from '../../../../src/contracts/sighting.schema.js';
-import { alertPayloadSchema, type AlertPayload } from '../../../../src/notify/alert-rule.schema.js';
+import { alertPayloadSchema, type AlertPayload } from '../../../../src/contracts/alert-rule.schema.js';
 import {
   BoundedQueue, MqttPublisher, alertMessage, cameraDiscovery, cameraStatusMessage, haId, lastPersonOf, mqttSightingMessageSchema,
   mqttTopics, presenceDiscovery, presenceRemoval, sightingMessage, topicSegment, type DiscoveryContext,

@@ -9,7 +9,7 @@ import type { CameraConfig, IngestConfig } from '../../../src/config/schema.js';
 import { FaceStreamError } from '../../../src/errors/index.js';
 import {
   cameraSchemeOf, checkCameraUrl, CameraUrlError, protocolWhitelistFor, protocolWhitelists, type CameraUrlPolicy,
-} from '../../../src/ingest/camera-url.policy.js';
+} from '../../../src/common/camera-url.policy.js';
 import { FfmpegReader, ffmpegArgs } from '../../../src/ingest/ffmpeg.reader.js';
 import { IngestManager } from '../../../src/ingest/ingest.manager.js';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isHttpUrl } from '../contracts/webhook.schema.js';
+import { isHttpUrl } from './webhook.schema.js';
 
-export { isHttpUrl, webhookJobSchema, type WebhookJob } from '../contracts/webhook.schema.js';
 
 export const alertKinds = ['person', 'unknown', 'watchlist'] as const;
 export type AlertKind = (typeof alertKinds)[number];

@@ -2,7 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaceStreamError } from '../errors/index.js';
-import { maskUrl } from '../common/mask-url.js';
+import { maskUrl } from './mask-url.js';
 
 /**
  * Which camera URLs ffmpeg may open. ffmpeg understands far more than cameras: concat:, subfile:,
