@@ -22,6 +22,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 describe('the library example', () => {
+  it('docs/reference/library.md shows the file unchanged', () => {
+    const page = readFileSync(path.join(repoRoot, 'docs/reference/library.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(block).toBe(readFileSync(path.join(repoRoot, example), 'utf8'));
+  });
+
   it('the package entry is built where package.json exports it', () => {
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { types: string; exports: { '.': { types: string; default: string } } };
     expect(pkg.exports['.'].types).toBe(pkg.types);
