@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for the official `node:20-bookworm-slim` image on a machine that
-# can run Docker but cannot pull from any image registry (only the Debian mirror apt uses
-# and the npm registry are reachable). Normal builds keep pulling the official image; this
-# script only tags an equivalent image locally so `FROM node:20-bookworm-slim` resolves
-# without a pull.
+# Builds a local stand-in for the official `node:<major>-bookworm-slim` image (the CPU
+# Dockerfile's NODE_IMAGE, node:24-bookworm-slim) on a machine that can run Docker but cannot
+# pull from any image registry (only the Debian mirror apt uses and the npm registry are
+# reachable). Normal builds keep pulling the official image; this script only tags an
+# equivalent image locally so `FROM node:24-bookworm-slim` resolves without a pull.
 #
 # What goes in:
 #   - Debian bookworm, `debootstrap --variant=minbase`, from the mirror this machine's apt uses
-#   - this machine's node 20 binary, npm and corepack (Node major must be 20)
-#   - node's C headers (the directory `npm config get nodedir` names), so node-gyp builds
-#     native modules (better-sqlite3, hnswlib-node) without downloading headers;
-#     the image sets npm_config_nodedir to them
+#   - the official node binary of the tag's major (latest release of it) and its C headers,
+#     from the npm registry (package node-linux-<arch>, via scripts/node-lts.sh and its cache),
+#     so node-gyp builds native modules (better-sqlite3, hnswlib-node) without downloading
+#     headers; the image sets npm_config_nodedir to them
+#   - this machine's npm and corepack (if any)
 #   - the CA file `npm config get cafile` names, trusted through NODE_EXTRA_CA_CERTS, so npm
 #     reaches the registry through whatever TLS interception this network uses
 #   - a `node` user and group (uid/gid 1000) as in the official image
 #
 # Usage: docker/local-base.sh [--force] [--tag IMAGE] [--mirror URL]
 #   Skips when IMAGE already exists locally, unless --force.
-#   IMAGE defaults to the NODE_IMAGE the CPU Dockerfile names (node:20-bookworm-slim).
-#   Needs root (debootstrap), docker, debootstrap, node 20 and npm on this machine.
+#   IMAGE defaults to the NODE_IMAGE the CPU Dockerfile names (node:24-bookworm-slim); its
+#   major (node:<major>...) picks the node. Needs root (debootstrap), docker, debootstrap, and
+#   npm (with any node) on this machine.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,16 +60,17 @@ fi
 command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
 command -v node >/dev/null && command -v npm >/dev/null || die "node and npm must be installed here"
 
-node_bin="$(readlink -f "$(command -v node)")"
+major="$(printf '%s' "$tag" | sed -n 's/^\(.*\/\)\{0,1\}node:\([0-9][0-9]*\)\([.-].*\)\{0,1\}$/\2/p')"
+[ -n "$major" ] || die "cannot read a node major from $tag (expected node:<major>-...)"
+node_bindir="$("$here/../scripts/node-lts.sh" --major "$major" path)" \
+  || die "cannot get node $major from the npm registry (scripts/node-lts.sh)"
+node_dir="$(dirname "$node_bindir")"
+node_bin="$node_bindir/node"
 node_version="$("$node_bin" --version)"
-case "$node_version" in v20.*) ;; *) die "node on this machine is $node_version; the image needs node 20" ;; esac
 npm_root="$(npm root -g)"
 [ -f "$npm_root/npm/package.json" ] || die "npm not found under $npm_root"
-nodedir="$(npm config get nodedir)"
-if [ -z "$nodedir" ] || [ "$nodedir" = undefined ] || [ "$nodedir" = null ]; then
-  nodedir="$(dirname "$(dirname "$node_bin")")"
-fi
-[ -f "$nodedir/include/node/node.h" ] || die "no node headers under $nodedir/include/node (npm config get nodedir)"
+nodedir="$node_dir"
+[ -f "$nodedir/include/node/node.h" ] || die "no node headers under $nodedir/include/node"
 [ -f "$nodedir/include/node/common.gypi" ] || die "$nodedir/include/node/common.gypi missing: node-gyp needs it"
 cafile="$(npm config get cafile)"
 if [ -z "$cafile" ] || [ "$cafile" = undefined ] || [ "$cafile" = null ]; then
@@ -136,8 +139,8 @@ EOF
 echo 'Acquire::Languages "none";' >"$root/etc/apt/apt.conf.d/docker-no-languages"
 echo 'APT::Install-Recommends "false";' >"$root/etc/apt/apt.conf.d/docker-no-recommends"
 
-# node, npm, corepack and the headers at the same places as on this machine's packages
-# (the official image uses /usr/local; both are on PATH)
+# node and its headers (npm registry), this machine's npm and corepack, under /usr as Debian's
+# packages put them (the official image uses /usr/local; both are on PATH)
 install -m 0755 "$node_bin" "$root/usr/bin/node"
 mkdir -p "$root/usr/lib/node_modules" "$root/usr/include"
 cp -a "$npm_root/npm" "$root/usr/lib/node_modules/npm"
@@ -162,7 +165,7 @@ env -u NODE_EXTRA_CA_CERTS chroot "$root" /bin/sh -e -c '
 
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
   "$root"/var/log/*.log "$root"/tmp/* "$root"/root/.npm
-printf '%s\n' "facestream local base: debian $suite minbase from $mirror, node $node_version from this machine, built $(date -u +%FT%TZ)" \
+printf '%s\n' "facestream local base: debian $suite minbase from $mirror, node $node_version from the npm registry, built $(date -u +%FT%TZ)" \
   >"$root/etc/facestream-local-base"
 
 echo "local-base: importing the root filesystem"
@@ -178,7 +181,7 @@ docker tag "$import_tag" "$tag"
 
 # The same checks a build relies on: node, npm, headers, CA, the node user
 docker run --rm "$tag" sh -e -c '
-  node -e "process.exit(process.versions.node.startsWith(\"20.\") ? 0 : 1)"
+  node -e "process.exit(process.versions.node.startsWith(\"'"$major"'.\") ? 0 : 1)"
   npm --version >/dev/null
   test -f "$npm_config_nodedir/include/node/node.h"
   id node >/dev/null

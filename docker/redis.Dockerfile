@@ -4,7 +4,7 @@
 # redis user, protected mode off when no config file is given (it is only reachable on the
 # compose network).
 #   docker build -f docker/redis.Dockerfile -t facestream-redis:local docker/
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE}
 RUN apt-get update && apt-get install -y --no-install-recommends redis-server \
     && rm -rf /var/lib/apt/lists/* \

@@ -7,15 +7,15 @@
 // recreates the containers on the same volumes and checks the gallery, the sightings and the
 // API key survived. Everything it created (containers, network, volumes) is removed at the end.
 //
-// Where no image registry is reachable, the base image comes from docker/local-base.sh
-// (debootstrap + this machine's node) and Redis from docker/redis.Dockerfile
+// Where no image registry is reachable, the base image (docker/Dockerfile's NODE_IMAGE, the
+// current Node LTS) comes from docker/local-base.sh (debootstrap + that node from the npm registry) and Redis from docker/redis.Dockerfile
 // (docker/compose.local.yaml); where the official images can be pulled, they are used.
 //
 //   node scripts/test-docker.mjs [--no-build] [--keep] [--timeout-s 300]
 // Plain Node, no dependencies: it needs docker (daemon running), `docker compose` or
 // docker-compose, and root for docker/local-base.sh when the base image must be made locally.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,9 @@ const flag = (name) => args.includes(name);
 const option = (name, def) => { const i = args.indexOf(name); return i >= 0 && args[i + 1] ? args[i + 1] : def; };
 const timeoutMs = Number(option('--timeout-s', '300')) * 1000;
 
-const baseImage = 'node:20-bookworm-slim';
+// the base image the Dockerfile builds on (ARG NODE_IMAGE), e.g. node:24-bookworm-slim
+const baseImage = /^ARG NODE_IMAGE=(\S+)/m.exec(readFileSync(path.join(root, 'docker/Dockerfile'), 'utf8'))?.[1]
+  ?? (() => { throw new Error('docker/Dockerfile: no ARG NODE_IMAGE'); })();
 const appImage = 'facestream:latest';
 const redisImage = 'redis:7-alpine';
 const localRedisImage = 'facestream-redis:local';
