@@ -35,9 +35,9 @@ function threadedModuleScript(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** Write `text` to a content-named file in the temp folder (atomic, shared by processes). */
+/** Write `text` to a content-named file in the temp folder (atomic, shared by processes); .cjs: CommonJS whatever a package.json above the temp folder says. */
 function tempScript(text: string): string {
-  const file = join(os.tmpdir(), `facestream-wasm-pthread-${createHash('sha256').update(text).digest('hex').slice(0, 20)}.js`);
+  const file = join(os.tmpdir(), `facestream-wasm-pthread-${createHash('sha256').update(text).digest('hex').slice(0, 20)}.cjs`);
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
