@@ -15,7 +15,7 @@
  * After initialisation the pool's workers are unref'd so they never keep a process alive.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +41,9 @@ function tempScript(text: string): string {
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
+    // readable by every user's processes (facestream commands run with umask 077): it is the
+    // package's own script, shared by content name
+    chmodSync(tmp, 0o644);
     renameSync(tmp, file);
   }
   return file;
