@@ -33,7 +33,7 @@ let base: URL;
 const keys = { admin: '', viewer: '' };
 const sockets: Socket[] = [];
 
-/** The fake analyzer, 400 ms an analysis: five photos at once exceed one running + one waiting. */
+/** The fake analyzer, 1.5 s an analysis: five photos at once exceed one running + one waiting. */
 function slow(a: FaceAnalyzer, ms: number): FaceAnalyzer {
   return { ...a, analyze: async (input, o) => { await new Promise((ok) => setTimeout(ok, ms)); return a.analyze(input, o); } };
 }
@@ -44,7 +44,7 @@ beforeAll(async () => {
     api: { host: '127.0.0.1', port: 0, maxConcurrentAnalyses: 1, maxQueuedAnalyses: 1, failedAuthPerMinute },
     notify: { allowPrivateTargets: true },
   });
-  services = await startHubServices(config, { engine: slow(fakeAnalyzer(), 400), logger: pino({ level: 'silent' }) });
+  services = await startHubServices(config, { engine: slow(fakeAnalyzer(), 1500), logger: pino({ level: 'silent' }) });
   gallery = services.gallery;
   dashboard = await startDashboard({ config, services, logger: pino({ level: 'silent' }) });
   base = new URL(dashboard.address);
