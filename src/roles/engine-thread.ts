@@ -135,7 +135,7 @@ export class EngineThread implements FaceAnalyzer {
   private async request(photo: boolean, input: ImageInput, options?: AnalyzeOptions): Promise<AnalyzeResult> {
     if (this.closed) throw new FaceStreamError('E_BACKEND', 'the engine thread is closed');
     // decode here (bounded, off the event loop in sharp's pool); the thread gets RGB
-    const image = typeof input === 'string' || Buffer.isBuffer(input) ? await this.decode(input) : input;
+    const image = await this.decode(input);
     const id = this.nextId++;
     const worker = this.worker;
     const result = await new Promise<AnalyzeResult>((ok, fail) => {

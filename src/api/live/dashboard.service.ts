@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { isFaceStreamError } from '../../errors/index.js';
@@ -156,7 +156,7 @@ export class DashboardService {
       httpServer: app.server, keys: gallery.keys, sightings: gallery.sightings, corrections: this.corrections,
       preview: this.preview, cameras: () => cameras.statuses(), cropOf: (id) => this.cropBase64(id),
       replayLimit: config.dashboard.replayLimit, previewFps: config.dashboard.previewFps, logger: this.options.logger,
-      failedAuthPerMinute: config.api.failedAuthPerMinute,
+      failedHandshake: failedHandshakeLimiter(app, config.api.failedAuthPerMinute),
     });
     gateway.start();
     this.gatewayRef = gateway;
@@ -222,4 +222,16 @@ export class DashboardService {
     })();
     return this.closing;
   }
+}
+
+/**
+ * Failed Socket.IO handshakes per client address, counted by the REST API's @fastify/rate-limit
+ * (its own key space: REST and handshakes each get api.failedAuthPerMinute a minute).
+ */
+function failedHandshakeLimiter(app: FastifyInstance, max: number): (address: string) => Promise<boolean> {
+  const limiter = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (req) => `socket:${req.ip}` });
+  return async (address) => {
+    const r = await limiter({ ip: address, routeOptions: {} } as unknown as FastifyRequest);
+    return !r.isAllowed && r.isExceeded;
+  };
 }

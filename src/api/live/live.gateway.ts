@@ -24,8 +24,11 @@ export interface LiveGatewayDeps {
   replayLimit: number;
   previewFps: number;
   logger: Logger;
-  /** Handshakes without a valid key accepted per client address per minute (api.failedAuthPerMinute); default 30. */
-  failedAuthPerMinute?: number;
+  /**
+   * Counts one failed handshake of a client address; true once the address failed too often
+   * (api.failedAuthPerMinute; the dashboard gives @fastify/rate-limit's limiter). None: not limited.
+   */
+  failedHandshake?: (address: string) => Promise<boolean>;
   /** How often every connected socket's key is checked again (revoked, expired or role changed: disconnected). Default 500 ms. */
   keyRecheckMs?: number;
 }
@@ -47,11 +50,7 @@ const ignoreClusterMessage = ignoreClusterSchema.refine((b) => clusterKeyPattern
 export class LiveGateway {
   private io: Server | undefined;
   private recheck: NodeJS.Timeout | undefined;
-  private readonly failures: FailureWindow;
-
-  constructor(private readonly deps: LiveGatewayDeps) {
-    this.failures = new FailureWindow(60_000, deps.failedAuthPerMinute ?? 30);
-  }
+  constructor(private readonly deps: LiveGatewayDeps) {}
 
   start(): void {
     const io = new Server(this.deps.httpServer, {
@@ -62,17 +61,18 @@ export class LiveGateway {
       pingTimeout: 8_000,
     });
     io.use((socket, next) => {
-      const address = socket.handshake.address;
-      if (this.failures.limited(address)) { next(new Error('E_RATE_LIMITED: too many failed authentications from this address; retry in a minute')); return; }
       const presented = presentedKey(socket);
       const info = presented ? this.deps.keys.verify(presented) : undefined;
-      if (!info) {
-        this.failures.add(address);
-        next(new Error(presented ? 'E_UNAUTHORIZED: invalid or revoked API key' : 'E_UNAUTHORIZED: API key required'));
+      if (info) {
+        (socket.data as SocketData) = { key: info, presented: presented! };
+        next();
         return;
       }
-      (socket.data as SocketData) = { key: info, presented: presented! };
-      next();
+      const refused = presented ? 'E_UNAUTHORIZED: invalid or revoked API key' : 'E_UNAUTHORIZED: API key required';
+      void (this.deps.failedHandshake?.(socket.handshake.address) ?? Promise.resolve(false)).then(
+        (limited) => next(new Error(limited ? 'E_RATE_LIMITED: too many failed authentications from this address; retry in a minute' : refused)),
+        () => next(new Error(refused)),
+      );
     });
     io.on('connection', (socket) => this.onConnection(socket));
     this.io = io;
@@ -194,28 +194,3 @@ function presentedKey(socket: Socket): string | undefined {
   return typeof x === 'string' && x.length > 0 ? x : undefined;
 }
 
-/** Failed handshakes per client address in a fixed one-minute window (the REST side uses @fastify/rate-limit). */
-class FailureWindow {
-  private readonly counts = new Map<string, { since: number; n: number }>();
-
-  constructor(private readonly windowMs: number, private readonly max: number) {}
-
-  limited(address: string): boolean {
-    const c = this.counts.get(address);
-    if (!c) return false;
-    if (Date.now() - c.since >= this.windowMs) { this.counts.delete(address); return false; }
-    return c.n >= this.max;
-  }
-
-  add(address: string): void {
-    const now = Date.now();
-    const c = this.counts.get(address);
-    if (!c || now - c.since >= this.windowMs) {
-      // bounded: a flood from many addresses cannot grow the map past 10,000 entries
-      if (this.counts.size >= 10_000) this.counts.clear();
-      this.counts.set(address, { since: now, n: 1 });
-    } else {
-      c.n++;
-    }
-  }
-}
