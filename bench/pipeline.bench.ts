@@ -48,6 +48,8 @@ const setups: Setup[] = quick
     { name: '1 cam (hamilton), 1 worker', cameras: [clips.hamilton], workers: 1 },
     // two witnesses (default) against ResNet-34 alone: what the confirmer costs
     { name: '1 cam (hamilton), 1 worker, single model', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
+    { name: '1 cam (hamilton), 1 worker, confirm every face', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_VISION_CONFIRM_WINDOW_MS: '0' } },
+    { name: '1 cam (hamilton), 1 worker, confirmWindowMs 4000', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_VISION_CONFIRM_WINDOW_MS: '4000' } },
     { name: '2 cams (hamilton + crowd), 1 worker, single model', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
     { name: '1 cam (hamilton), 2 workers', cameras: [clips.hamilton], workers: 2 },
     { name: '2 cams (hamilton + crowd), 1 worker', cameras: [clips.hamilton, clips.crowd], workers: 1 },

@@ -12,6 +12,12 @@ export const faceResultSchema = z.strictObject({
   embedding: z.array(z.number()).optional(),
   /** The confirming model's embedding (two witnesses): only faces the proposer could name. */
   confirmEmbedding: z.array(z.number()).max(4096).optional(),
+  /**
+   * Two witnesses: the proposer could name this face, but the confirmer ran on a face at the same
+   * place less than vision.confirmWindowMs ago and was not run again. The hub counts the face as no
+   * vote (neither a name nor unknown).
+   */
+  confirmSkipped: z.literal(true).optional(),
   /** Why there is no embedding: quality | budget. */
   notEmbedded: z.enum(['quality', 'budget']).optional(),
   /** Small JPEG of the aligned face chip, base64: embedded faces only (a track's crop is one whose embedding was computed). */

@@ -16,6 +16,8 @@ export class PipelineMetrics {
   readonly facesEmbedded: Counter<'camera'>;
   /** Faces the confirming model (two witnesses) embedded: those the proposer could name. */
   readonly facesConfirmed: Counter<'camera'>;
+  /** Faces the proposer could name that the confirm budget left unconfirmed (vision.confirmWindowMs). */
+  readonly facesConfirmSkipped: Counter<'camera'>;
   readonly queueDepth: Gauge<'queue'>;
   readonly queueActive: Gauge<'queue'>;
   /** Embedded faces by identification outcome: known, unknown, ambiguous (hub). */
@@ -34,6 +36,7 @@ export class PipelineMetrics {
     this.facesDetected = new Counter({ name: 'facestream_faces_detected_total', help: 'Faces detected', labelNames: ['camera'], registers });
     this.facesEmbedded = new Counter({ name: 'facestream_faces_embedded_total', help: 'Faces embedded (after quality gate and embedding budget)', labelNames: ['camera'], registers });
     this.facesConfirmed = new Counter({ name: 'facestream_faces_confirmed_total', help: 'Faces the confirming model embedded (two witnesses: faces the proposer could name)', labelNames: ['camera'], registers });
+    this.facesConfirmSkipped = new Counter({ name: 'facestream_faces_confirm_skipped_total', help: 'Faces the proposer could name that were not confirmed: the confirmer ran at the same place within vision.confirmWindowMs (no vote at the hub)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
     this.queueActive = new Gauge({ name: 'facestream_queue_active', help: 'Jobs being processed per queue', labelNames: ['queue'], registers });
     this.identifications = new Counter({ name: 'facestream_identifications_total', help: 'Embedded faces identified by the hub, by outcome (known, unknown, ambiguous)', labelNames: ['camera', 'outcome'], registers });

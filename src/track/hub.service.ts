@@ -104,7 +104,7 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const f of job.faces) {
       const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
       const confirmEmbedding = f.confirmEmbedding ? Float32Array.from(f.confirmEmbedding) : undefined;
-      const match = embedding ? await this.identifyFace(job.cameraId, embedding, confirmEmbedding) : undefined;
+      const match = embedding ? await this.identifyFace(job.cameraId, embedding, confirmEmbedding, f.confirmSkipped) : undefined;
       faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, confirmEmbedding, match, crop: f.crop, appearance: f.appearance });
     }
     this.identifiedFaces.set(job, faces);
@@ -112,10 +112,10 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   /** Identify one embedded face of a camera as every face of the hub is (the same identifier, counts and metrics). */
-  async identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null> {
-    const match = await this.deps.identifier.identify(embedding, confirmEmbedding);
+  async identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array, confirmSkipped = false): Promise<PersonMatch | null | undefined> {
+    const match = await this.deps.identifier.identify(embedding, confirmEmbedding, confirmSkipped);
     if (match) this.counts.identified++;
-    this.deps.metrics?.identifications.inc({ camera: cameraId, outcome: !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
+    this.deps.metrics?.identifications.inc({ camera: cameraId, outcome: match === undefined ? 'unconfirmed' : !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
     return match;
   }
 

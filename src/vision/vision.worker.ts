@@ -10,6 +10,7 @@ import { MicroBatcher } from './micro-batcher.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import type { Chip } from './align/chip.aligner.js';
 import { EmbedBudget } from './embed-budget.js';
+import { ConfirmBudget } from './confirm-budget.js';
 import type { Point } from './align/similarity.js';
 import type { ProposalFilter } from './proposal.filter.js';
 
@@ -44,7 +45,8 @@ export interface FrameInbox extends JobConsumer<FrameJob, FacesJob> {
 /** Where results go: the "faces" queue (queue/faces.queue.ts FacesProducer in the roles). */
 export interface FacesPublisher { publish(result: FacesJob): Promise<void> }
 
-type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array>; confirmations: Map<number, Float32Array> };
+/** confirmations: the confirmer's embeddings; skipped: faces the proposer could name that the confirm budget left out (no vote at the hub). */
+type FrameAnalysis = { r: AnalyzeResult; embeddings: Map<number, Float32Array>; confirmations: Map<number, Float32Array>; skipped: Set<number> };
 
 export interface VisionWorkerDeps {
   frames: FrameInbox;
@@ -61,6 +63,9 @@ export interface VisionWorkerDeps {
    */
   proposals?: ProposalFilter;
 }
+
+/** Box overlap at which a face is at the place of a face the confirmer ran on (vision.confirmWindowMs). */
+const CONFIRM_IOU = 0.5;
 
 /** RGB float chip -> small JPEG (base64) for sightings and the dashboard. */
 export async function chipJpeg(chip: Chip, size: number): Promise<string> {
@@ -87,11 +92,13 @@ export async function chipJpeg(chip: Chip, size: number): Promise<string> {
 export class VisionWorker {
   private started = false;
   private readonly budget: EmbedBudget;
+  private readonly confirmBudget: ConfirmBudget;
   private readonly batcher: MicroBatcher<{ frame: FrameJob; image: ImageInput }, FrameAnalysis> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
+    this.confirmBudget = new ConfirmBudget({ windowMs: config.confirmWindowMs, iou: CONFIRM_IOU, minAppearance: config.reembedMinAppearance });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
     }
@@ -163,7 +170,7 @@ export class VisionWorker {
       logger.warn({ camera: frame.cameraId, seq: frame.seq, err: (e as Error).message }, 'bad frame');
       return null;
     }
-    const { r, embeddings, confirmations } = analysis;
+    const { r, embeddings, confirmations, skipped } = analysis;
     this.deps.metrics?.facesDetected.inc({ camera: frame.cameraId }, r.faces.length);
     this.deps.metrics?.facesEmbedded.inc({ camera: frame.cameraId }, embeddings.size);
     const faces: FaceResult[] = await Promise.all(r.faces.map(async (f, i) => {
@@ -172,6 +179,7 @@ export class VisionWorker {
         box: f.box, score: f.score, landmarks: f.landmarks as FaceResult['landmarks'], quality: f.quality,
         ...(embedding ? { embedding: Array.from(embedding) } : { notEmbedded: f.quality.passed ? 'budget' as const : 'quality' as const }),
         ...(confirmations.has(i) ? { confirmEmbedding: Array.from(confirmations.get(i)!) } : {}),
+        ...(skipped.has(i) ? { confirmSkipped: true as const } : {}),
         // a crop only with an embedding: a track's crop is then always a face that was embedded
         // (every sighting has one, since a track without an embedded face is no sighting), and the
         // JPEG encoding (~2.4 ms CPU a face) is not paid for the faces the budget skips
@@ -207,12 +215,16 @@ export class VisionWorker {
     });
     const vectors = await analyzer.embedChips(selected.flat().map(({ f }) => f.chip!));
     let next = 0;
-    const analyses: FrameAnalysis[] = results.map((r, k) => ({ r, embeddings: new Map(selected[k]!.map(({ i }) => [i, vectors[next++]!])), confirmations: new Map() }));
+    const analyses: FrameAnalysis[] = results.map((r, k) => ({ r, embeddings: new Map(selected[k]!.map(({ i }) => [i, vectors[next++]!])), confirmations: new Map(), skipped: new Set<number>() }));
     if (analyzer.embedConfirm && analyzer.confirmModelId) {
       await this.deps.proposals?.refresh();
       for (const [k, a] of analyses.entries()) {
-        const { cameraId } = items[k]!.frame;
-        const wanted = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
+        const { cameraId, capturedAt } = items[k]!.frame;
+        const nameable = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
+        const now = this.confirmBudget.select(cameraId, capturedAt, nameable.map((i) => ({ box: a.r.faces[i]!.box, appearance: a.r.faces[i]!.appearance })));
+        const wanted = nameable.filter((_, j) => now[j]);
+        for (const [j, i] of nameable.entries()) if (!now[j]) a.skipped.add(i);
+        if (a.skipped.size) this.deps.metrics?.facesConfirmSkipped.inc({ camera: cameraId }, a.skipped.size);
         if (!wanted.length) continue;
         const input = items[k]!.image;
         const image = isRgbImage(input) ? input : analyzer.decode ? await analyzer.decode(input) : undefined;

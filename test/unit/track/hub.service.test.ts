@@ -319,6 +319,20 @@ describe('Hub', () => {
     expect(h.sightings.map((s) => s.status)).toEqual(['confirmed']);
   });
 
+  it('a face whose confirmation was skipped (confirmSkipped) votes neither for a person nor as unknown', async () => {
+    const h = harness({ minFrames: 2, minVoteShare: 0.3 });
+    // like galleryIdentifier in two-witness mode: the proposer names Lin, the confirmer was not run: no verdict
+    h.identifier.identify.mockImplementation(((e: Float32Array, _c?: Float32Array, skipped?: boolean) => (e[0] !== 1 ? null : skipped ? undefined : match(0.1))) as never);
+    await h.hub.handle(job(1, [face(100, { embedding: LIN, crop: 'confirmed-crop' })]));
+    for (let seq = 2; seq <= 5; seq++) await h.hub.handle(job(seq, [{ ...face(100 + seq, { embedding: LIN, crop: `skipped-${seq}` }), confirmSkipped: true }]));
+    expect(h.identifier.identify.mock.calls.map((c) => c[2])).toEqual([false, true, true, true, true]);
+    await h.hub.close();
+    // 1 named vote of 1 (4 skipped faces counted as unknown would make it 1 of 5, under minVoteShare)
+    const closed = h.sightings.at(-1)!;
+    expect(closed).toMatchObject({ status: 'closed', personId: 'p-lin', frames: 5, embeddedFrames: 5, crop: 'confirmed-crop' });
+    expect(h.hub.counts.identified).toBe(1);
+  });
+
   it('skipped frames without faces cost no identification', async () => {
     const h = harness();
     await h.hub.handle(job(1, [], { skipped: 'dropped' }));
