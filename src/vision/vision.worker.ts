@@ -64,9 +64,6 @@ export interface VisionWorkerDeps {
   proposals?: ProposalFilter;
 }
 
-/** Box overlap at which a face is at the place of a face the confirmer ran on (vision.confirmWindowMs). */
-const CONFIRM_IOU = 0.5;
-
 /** RGB float chip -> small JPEG (base64) for sightings and the dashboard. */
 export async function chipJpeg(chip: Chip, size: number): Promise<string> {
   // a clamped array rounds and clamps natively (Uint8Array.from with a map callback cost ~20 ms a face)
@@ -98,7 +95,7 @@ export class VisionWorker {
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
-    this.confirmBudget = new ConfirmBudget({ windowMs: config.confirmWindowMs, iou: CONFIRM_IOU, minAppearance: config.reembedMinAppearance });
+    this.confirmBudget = new ConfirmBudget({ windowMs: config.confirmWindowMs, iou: config.reembedIou, minAppearance: config.reembedMinAppearance });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
     }

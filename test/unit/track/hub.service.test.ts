@@ -29,7 +29,7 @@ function fakeClock(start = 1_000_000): Clock & { t: number } {
 /** Identifier: Lin's embedding matches at the distance queued for it (default 0.1), every other is unknown. */
 function fakeIdentifier() {
   const distances: number[] = [];
-  const identify = vi.fn((e: Float32Array): PersonMatch | null => (e[0] === 1 ? match(distances.shift() ?? 0.1) : null));
+  const identify = vi.fn((e: Float32Array, _confirm?: Float32Array, _confirmSkipped?: boolean): PersonMatch | null | undefined => (e[0] === 1 ? match(distances.shift() ?? 0.1) : null));
   return { identify, distances };
 }
 
@@ -322,7 +322,7 @@ describe('Hub', () => {
   it('a face whose confirmation was skipped (confirmSkipped) votes neither for a person nor as unknown', async () => {
     const h = harness({ minFrames: 2, minVoteShare: 0.3 });
     // like galleryIdentifier in two-witness mode: the proposer names Lin, the confirmer was not run: no verdict
-    h.identifier.identify.mockImplementation(((e: Float32Array, _c?: Float32Array, skipped?: boolean) => (e[0] !== 1 ? null : skipped ? undefined : match(0.1))) as never);
+    h.identifier.identify.mockImplementation((e, _c, skipped) => (e[0] !== 1 ? null : skipped ? undefined : match(0.1)));
     await h.hub.handle(job(1, [face(100, { embedding: LIN, crop: 'confirmed-crop' })]));
     for (let seq = 2; seq <= 5; seq++) await h.hub.handle(job(seq, [{ ...face(100 + seq, { embedding: LIN, crop: `skipped-${seq}` }), confirmSkipped: true }]));
     expect(h.identifier.identify.mock.calls.map((c) => c[2])).toEqual([false, true, true, true, true]);
