@@ -39,7 +39,7 @@ export class PipelineMetrics {
     this.facesConfirmSkipped = new Counter({ name: 'facestream_faces_confirm_skipped_total', help: 'Faces the proposer could name that were not confirmed: the confirmer ran at the same place within vision.confirmWindowMs (no vote at the hub)', labelNames: ['camera'], registers });
     this.queueDepth = new Gauge({ name: 'facestream_queue_depth', help: 'Jobs waiting per queue', labelNames: ['queue'], registers });
     this.queueActive = new Gauge({ name: 'facestream_queue_active', help: 'Jobs being processed per queue', labelNames: ['queue'], registers });
-    this.identifications = new Counter({ name: 'facestream_identifications_total', help: 'Embedded faces identified by the hub, by outcome (known, unknown, ambiguous)', labelNames: ['camera', 'outcome'], registers });
+    this.identifications = new Counter({ name: 'facestream_identifications_total', help: 'Embedded faces identified by the hub, by outcome (known, unknown, ambiguous, unconfirmed: confirmSkipped, no vote)', labelNames: ['camera', 'outcome'], registers });
     this.latency = new Histogram({
       name: 'facestream_stage_latency_seconds', help: 'Capture to end of stage', labelNames: ['stage'], registers,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
