@@ -83,7 +83,7 @@ interface Track {
 const qualityScore = (q: TrackInputFace['quality']): number => (q.passed ? 1e9 : 0) + q.size * Math.sqrt(Math.max(0, q.sharpness));
 
 interface KeptFace { embedding: Float32Array; confirmEmbedding: Float32Array | undefined; personId: string | null; quality: number }
-/** Faces kept per sighting for corrections. */
+/** Faces kept per sighting for corrections: confirmed ones (both embeddings) first, then by quality. */
 const KEEP_FACES = 3;
 
 /**
@@ -225,7 +225,8 @@ export class CameraTracker {
     }
     if (face.embedding) {
       t.kept.push({ embedding: face.embedding, confirmEmbedding: face.confirmEmbedding, personId: face.match ? face.match.personId : null, quality: q });
-      t.kept.sort((a, b) => b.quality - a.quality);
+      // faces with both witnesses' embeddings first (a correction then teaches both), then the sharpest
+      t.kept.sort((a, b) => Number(b.confirmEmbedding !== undefined) - Number(a.confirmEmbedding !== undefined) || b.quality - a.quality);
       if (t.kept.length > KEEP_FACES) t.kept.length = KEEP_FACES;
       t.embeddedFrames++;
       t.sum ??= new Float32Array(face.embedding.length);

@@ -175,6 +175,21 @@ describe('CameraTracker: a name only where it is earned', () => {
     expect(c.trackId).toBe(b.trackId);
   });
 
+  it('a sighting keeps 3 faces for corrections: those with both witnesses\' embeddings first, then the sharpest', () => {
+    const out: SightingUpdate[] = [];
+    const t = new CameraTracker('cam', options, new UnknownClusterer(0.1), (s) => out.push(s));
+    const confirm = Float32Array.from([0, 1]);
+    // sharpness 10..60: the two confirmed faces are the blurriest, yet kept first
+    for (let i = 0; i < 6; i++) {
+      t.update({ seq: i, capturedAt: 1000 + i * 100, faces: [{ ...face(10 + i, vec(3, 0.001 * i), null), quality: { ...q, sharpness: 10 * (i + 1) }, ...(i < 2 ? { confirmEmbedding: confirm } : {}) }] });
+    }
+    t.closeAll();
+    const kept = out.at(-1)!.faces!;
+    expect(kept.map((f) => f.confirmEmbedding !== undefined)).toEqual([true, true, false]);
+    expect(kept[0]!.quality).toBeGreaterThan(kept[1]!.quality); // by quality within each group
+    expect(kept[2]!.quality).toBe(Math.max(...kept.map((f) => f.quality)));
+  });
+
   it('cut() closes every open track: nothing continues across a scene cut', () => {
     const out: SightingUpdate[] = [];
     const t = tracker(out);
