@@ -217,10 +217,11 @@ export class VisionWorker {
       await this.deps.proposals?.refresh();
       for (const [k, a] of analyses.entries()) {
         const { cameraId, capturedAt } = items[k]!.frame;
-        const nameable = [...a.embeddings].filter(([, e]) => this.deps.proposals?.wouldName(e) ?? true).map(([i]) => i);
-        const now = this.confirmBudget.select(cameraId, capturedAt, nameable.map((i) => ({ box: a.r.faces[i]!.box, appearance: a.r.faces[i]!.appearance })));
-        const wanted = nameable.filter((_, j) => now[j]);
-        for (const [j, i] of nameable.entries()) if (!now[j]) a.skipped.add(i);
+        // every face of the frame follows its chain; only embedded faces the proposer could name may be confirmed
+        const nameable = a.r.faces.map((_, i) => { const e = a.embeddings.get(i); return e !== undefined && (this.deps.proposals?.wouldName(e) ?? true); });
+        const now = this.confirmBudget.select(cameraId, capturedAt, a.r.faces.map((f, i) => ({ box: f.box, appearance: f.appearance, nameable: nameable[i]! })));
+        const wanted = a.r.faces.map((_, i) => i).filter((i) => now[i]);
+        for (const [i, n] of nameable.entries()) if (n && !now[i]) a.skipped.add(i);
         if (a.skipped.size) this.deps.metrics?.facesConfirmSkipped.inc({ camera: cameraId }, a.skipped.size);
         if (!wanted.length) continue;
         const input = items[k]!.image;

@@ -44,7 +44,7 @@ export const identifySchema = section({
     confirmModel: z.enum(confirmModelNames).default('faceres')
       .describe('The confirming embedder of two-witness mode.'),
     proposer: witnessRuleSchema(0.059802, 0.01, 0.01).describe('The proposer\'s rule in two-witness mode: resnet34\'s own open-set rule (identify.thresholds / minMargins), so the pair names no stranger resnet34 alone would not; a wider look-alike margin did not pay (see docs/recognition.md).'),
-    confirmer: witnessRuleSchema(0.7, 0.02, 0.02).describe('The confirmer\'s rule in two-witness mode: the one naming the fewest LFW DevTrain look-alike photos as their look-alike while missing few more people than resnet34 alone (`npm run bench:lookalike`; see docs/recognition.md).'),
+    confirmer: witnessRuleSchema(0.72, 0, 0).describe('The confirmer\'s rule in two-witness mode (over the proposer\'s candidates): the one missing the fewest LFW DevTrain people, and among those naming the fewest DevTrain look-alike photos as their look-alike (`npm run bench:lookalike`; see docs/recognition.md).'),
   }).prefault({}).describe('Two-witness decision (identify.mode).'),
 });
 
