@@ -95,7 +95,7 @@ export class VisionWorker {
 
   constructor(private readonly config: VisionConfig, private readonly deps: VisionWorkerDeps) {
     this.budget = new EmbedBudget({ iou: config.reembedIou, everyFrames: config.reembedEveryFrames, qualityGain: config.reembedQualityGain, minAppearance: config.reembedMinAppearance });
-    this.confirmBudget = new ConfirmBudget({ windowMs: config.confirmWindowMs, iou: config.reembedIou, minAppearance: config.reembedMinAppearance });
+    this.confirmBudget = new ConfirmBudget({ windowMs: config.confirmWindowMs, iou: config.reembedIou });
     if (config.batchSize > 1) {
       this.batcher = new MicroBatcher(config.batchSize, config.batchMaxWaitMs, (items) => this.analyzeFrames(items), (n) => deps.metrics?.visionBatchFrames.observe(n));
     }
@@ -219,7 +219,7 @@ export class VisionWorker {
         const { cameraId, capturedAt } = items[k]!.frame;
         // every face of the frame follows its chain; only embedded faces the proposer could name may be confirmed
         const nameable = a.r.faces.map((_, i) => { const e = a.embeddings.get(i); return e !== undefined && (this.deps.proposals?.wouldName(e) ?? true); });
-        const now = this.confirmBudget.select(cameraId, capturedAt, a.r.faces.map((f, i) => ({ box: f.box, appearance: f.appearance, nameable: nameable[i]! })));
+        const now = this.confirmBudget.select(cameraId, capturedAt, a.r.faces.map((f, i) => ({ box: f.box, nameable: nameable[i]! })));
         const wanted = a.r.faces.map((_, i) => i).filter((i) => now[i]);
         for (const [i, n] of nameable.entries()) if (n && !now[i]) a.skipped.add(i);
         if (a.skipped.size) this.deps.metrics?.facesConfirmSkipped.inc({ camera: cameraId }, a.skipped.size);

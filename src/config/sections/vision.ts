@@ -21,7 +21,7 @@ export const visionSchema = section({
   reembedMinAppearance: z.number().min(-1).max(1).default(0.7)
     .describe('Re-embed a matched face whose appearance signature correlates less than this with the face last embedded at that place: someone else stepped in.'),
   confirmWindowMs: z.number().int().min(0).max(60000).default(2000)
-    .describe('Two witnesses: a face at the place of a face the confirming model ran on less than this long ago (same camera, overlap of reembedIou, look of reembedMinAppearance) is not confirmed again and casts no vote; 0 = confirm every face the proposer could name (see docs/recognition.md).'),
+    .describe('Two witnesses: a face followed from frame to frame (box overlap of reembedIou) that the confirming model ran on less than this long ago is not confirmed again and casts no vote; 0 = confirm every face the proposer could name (see docs/recognition.md).'),
   stalledIntervalMs: z.number().int().min(1000).max(600000).default(10000)
     .describe('BullMQ stalled-job check interval: a job of a killed worker returns to the queue after this (and is skipped when too old).'),
   cropSize: z.number().int().min(32).max(512).default(112)

@@ -466,7 +466,7 @@ describe('VisionWorker, two witnesses', () => {
     expect(confirmCalls).toEqual([1]);
   });
 
-  it('vision.confirmWindowMs: a face at the place of one confirmed within the window is marked confirmSkipped, not confirmed', async () => {
+  it('vision.confirmWindowMs: a face followed from the frame of its confirmation is marked confirmSkipped, not confirmed, until the window passes', async () => {
     const h = harness({}, {});
     const confirmCalls: number[] = [];
     const analyzer = Object.assign(h.analyzer, {
@@ -474,30 +474,28 @@ describe('VisionWorker, two witnesses', () => {
       decode: async () => ({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 }),
       embedConfirm: async (_image: unknown, landmarks: readonly unknown[]) => { confirmCalls.push(landmarks.length); return landmarks.map(() => Float32Array.from([0, 0, 1, 0])); },
     });
-    const look = Float32Array.from([1, -1, 0, 0].map((v) => v / Math.SQRT2));
-    const other = Float32Array.from([0, 0, 1, -1].map((v) => v / Math.SQRT2));
     const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
     const worker = new VisionWorker({ ...baseConfig, confirmWindowMs: 2000 }, {
       frames: new FramesInbox(h.redis as unknown as Redis, PREFIX), analyzer, faces: h.faces.producer,
       logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
     });
-    const at = (seq: number, ms: number, appearance: Float32Array) => {
-      analyzer.next = [analyzedFace(box(10), { chip: analyzer.chip([200, 0, 0], [1, 0, 0, 0]), appearance })];
-      return worker.process(h.frame(seq, { capturedAt: Date.now() - 3000 + ms }));
+    const at = (seq: number, ms: number, x: number) => {
+      analyzer.next = [analyzedFace(box(x), { chip: analyzer.chip([200, 0, 0], [1, 0, 0, 0]) })];
+      return worker.process(h.frame(seq, { capturedAt: Date.now() - 4000 + ms }));
     };
-    const first = await at(1, 0, look);
+    const first = await at(1, 0, 10);
     expect(first.faces[0]!.confirmEmbedding).toEqual([0, 0, 1, 0]);
     expect(first.faces[0]!.confirmSkipped).toBeUndefined();
-    const second = await at(2, 500, look);
-    expect(second.faces[0]!.embedding).toEqual([1, 0, 0, 0]);
-    expect(second.faces[0]!.confirmEmbedding).toBeUndefined();
-    expect(second.faces[0]!.confirmSkipped).toBe(true);
-    // someone else steps into the same place: confirmed
-    const third = await at(3, 700, other);
-    expect(third.faces[0]!.confirmEmbedding).toEqual([0, 0, 1, 0]);
-    // the window has passed: confirmed again
-    const fourth = await at(4, 2100, look);
-    expect(fourth.faces[0]!.confirmEmbedding).toEqual([0, 0, 1, 0]);
+    const followed: FacesJob[] = [];
+    for (let k = 1; k <= 9; k++) followed.push(await at(1 + k, k * 200, 10 + 4 * k));
+    // 200..1800 ms: skipped (embedded, no confirmer embedding); 2000 ms... is the 10th frame
+    expect(followed.map((j) => j.faces[0]!.confirmSkipped ?? false)).toEqual(Array(9).fill(true));
+    expect(followed.every((j) => j.faces[0]!.embedding && !j.faces[0]!.confirmEmbedding)).toBe(true);
+    const due = await at(11, 2000, 50);
+    expect(due.faces[0]!.confirmEmbedding).toEqual([0, 0, 1, 0]);
+    // a face somewhere else is its own chain: confirmed at once
+    const elsewhere = await at(12, 2200, 400);
+    expect(elsewhere.faces[0]!.confirmEmbedding).toEqual([0, 0, 1, 0]);
     expect(confirmCalls).toEqual([1, 1, 1]);
   });
 });
