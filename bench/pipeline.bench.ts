@@ -22,7 +22,7 @@ import { openGallery, type Gallery } from '../src/identify/gallery.js';
 import { startHubRole } from '../src/roles/roles.js';
 import { createRedis, deletePrefix } from '../src/queue/redis.connection.js';
 import { ProposalVectorsStore } from '../src/queue/proposal-vectors.store.js';
-import type { TrackInputFace } from '../src/track/face.tracker.js';
+import type { HubFace } from '../src/track/hub.service.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.resolve(process.env.FACESTREAM_TEST_DATA ?? path.join(root, '../shared/data'));
@@ -49,6 +49,7 @@ const setups: Setup[] = quick
     // two witnesses (default) against ResNet-34 alone: what the confirmer costs
     { name: '1 cam (hamilton), 1 worker, single model', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
     { name: '1 cam (hamilton), 1 worker, confirm every face', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_VISION_CONFIRM_WINDOW_MS: '0' } },
+    { name: '1 cam (hamilton), 1 worker, confirmWindowMs 1000', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_VISION_CONFIRM_WINDOW_MS: '1000' } },
     { name: '1 cam (hamilton), 1 worker, confirmWindowMs 4000', cameras: [clips.hamilton], workers: 1, env: { FACESTREAM_VISION_CONFIRM_WINDOW_MS: '4000' } },
     { name: '2 cams (hamilton + crowd), 1 worker, single model', cameras: [clips.hamilton, clips.crowd], workers: 1, env: { FACESTREAM_IDENTIFY_MODE: 'single' } },
     { name: '1 cam (hamilton), 2 workers', cameras: [clips.hamilton], workers: 2 },
@@ -123,7 +124,7 @@ async function stop(children: ChildProcess[]): Promise<void> {
 interface Result {
   setup: Setup; processedFps: number; droppedFps: number; dropped: number; p50: number; p95: number; sightingP50: number;
   cpu: { ingest: number; vision: number[]; hub: number }; rss: { ingest: number; vision: number[]; hub: number };
-  linFrames: number; camFrames: number; linSightings: number; otherSightings: number; embeddedPerFace: number;
+  linFrames: number; linShown: number; camFrames: number; linSightings: number; otherSightings: number; embeddedPerFace: number;
   /** Faces the confirming model embedded (two witnesses), per embedded face. */
   confirmedPerEmbedded: number;
   /** With --rounds: processed fps of every round (this row is the median one). */
@@ -143,7 +144,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
   const redis = createRedis(redisUrl, 'facestream-bench');
   await new ProposalVectorsStore(redis, prefix).publish(`bench@${gallery.revision()}`, gallery.index.dim, gallery.proposerVectors());
   await redis.quit();
-  const frames: { job: FacesJob; faces: TrackInputFace[]; at: number }[] = [];
+  const frames: { job: FacesJob; faces: HubFace[]; at: number }[] = [];
   const sightings: { s: SightingUpdate; at: number }[] = [];
   hub.hub.on('frame', (job, faces) => frames.push({ job, faces, at: Date.now() }));
   hub.hub.on('sighting', (s) => sightings.push({ s, at: Date.now() }));
@@ -190,6 +191,7 @@ async function runSetup(setup: Setup, gallery: Gallery): Promise<Result> {
     },
     rss: { ingest: after.ingest.rssMb, vision: after.vision.map((v) => v.rssMb), hub: process.memoryUsage().rss / 2 ** 20 },
     linFrames: cam1.filter((f) => f.faces.some((x) => x.match?.name === target)).length,
+    linShown: cam1.filter((f) => f.faces.some((x) => x.identity?.name === target)).length,
     camFrames: cam1.length,
     linSightings: new Set(sightings.filter((x) => x.s.name === target).map((x) => x.s.id)).size,
     // nobody else from the gallery is in either clip: any other name is a wrong one
@@ -264,11 +266,11 @@ async function main(): Promise<void> {
       const xs = cams.map((c) => peers.find((p) => p.clip === path.basename(c))).filter((p): p is Peer => !!p).map((p) => perCpu(p.fps, p.cpuPercent));
       return xs.length === cams.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
     };
-    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | confirmed / embedded | hamilton frames naming Lin / analysed | Lin sightings | other-name sightings (wrong) |');
+    out.push('| configuration | processed fps | dropped fps | frames per vision CPU-s (x peer) | capture→hub p50 / p95 (s) | capture→sighting p50 (s) | CPU % ingest+ffmpeg / vision / hub | RSS MB ingest / vision / hub | embedded faces / detected | confirmed / embedded | hamilton frames naming Lin: own embedding / shown (with track carries) / analysed | Lin sightings | other-name sightings (wrong) |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       const own = perCpu(r.processedFps, r.cpu.vision.reduce((a, b) => a + b, 0));
-      out.push(`| ${r.setup.name} | ${f1(r.processedFps)}${rounds > 1 ? ` (${r.rounds!.map(f1).join(' / ')})` : ''} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${f2(r.confirmedPerEmbedded)} | ${r.linFrames} / ${r.camFrames} | ${r.linSightings} | ${r.otherSightings} |`);
+      out.push(`| ${r.setup.name} | ${f1(r.processedFps)}${rounds > 1 ? ` (${r.rounds!.map(f1).join(' / ')})` : ''} | ${f1(r.droppedFps)} | ${f1(own)} (${f2(own / peerPerCpu(r.setup.cameras))}) | ${f2(r.p50)} / ${f2(r.p95)} | ${f2(r.sightingP50)} | ${f1(r.cpu.ingest)} / ${r.cpu.vision.map(f1).join(' + ')} / ${f1(r.cpu.hub)} | ${Math.round(r.rss.ingest)} / ${r.rss.vision.map(Math.round).join(' + ')} / ${Math.round(r.rss.hub)} | ${f2(r.embeddedPerFace)} | ${f2(r.confirmedPerEmbedded)} | ${r.linFrames} / ${r.linShown} / ${r.camFrames} | ${r.linSightings} | ${r.otherSightings} |`);
     }
     for (const p of peers) {
       out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | - | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
