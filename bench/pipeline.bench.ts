@@ -276,6 +276,15 @@ async function main(): Promise<void> {
       out.push(`| peer: face-api recommended pipeline, every frame, ${p.clip} | ${f1(p.fps)} (offline, as fast as it can) | - | ${f1(perCpu(p.fps, p.cpuPercent))} (1.00) | - | - | ${f1(p.cpuPercent)} (one process) | ${Math.round(p.rssMb)} | 1.00 | - | ${p.clip.startsWith('hamilton') ? `${p.framesNamed[target] ?? 0} / ${p.frames}` : '-'} | - | ${Object.entries(p.framesNamed).filter(([n]) => n !== target).reduce((a, [, k]) => a + k, 0)} frames |`);
     }
     out.push('', `Frames dropped in the measured window (count): ${results.map((r) => `${r.setup.name}: ${r.dropped}`).join('; ')}.`);
+    if (rounds > 1) {
+      // the CPU share moves between rounds more than the processed fps: every round's figure, and their median
+      const median = (xs: number[]) => { const o = [...xs].sort((a, b) => a - b); return o.length % 2 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2; };
+      out.push('', 'Frames per vision CPU-second, every round (median):', '');
+      for (const [s, rs] of runs) {
+        const xs = rs.map((r) => perCpu(r.processedFps, r.cpu.vision.reduce((a, b) => a + b, 0)));
+        out.push(`- ${s.name}: ${xs.map(f1).join(' / ')} (**${f1(median(xs))}**)`);
+      }
+    }
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     gallery.close();
