@@ -442,24 +442,31 @@ describe('VisionWorker batching (vision.batchSize)', () => {
   });
 });
 
+/** A worker with a fake confirming model (the confirmer's vector of the i-th face of a call is [0, 0, 1, i]) and a gallery of one proposer vector [1, 0, 0, 0]. */
+function twoWitnesses() {
+  const h = harness({}, {});
+  const confirmCalls: number[] = [];
+  const analyzer = Object.assign(h.analyzer, {
+    confirmModelId: 'fake-confirmer@1',
+    decode: async () => ({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 }),
+    embedConfirm: async (_image: unknown, landmarks: readonly unknown[]) => { confirmCalls.push(landmarks.length); return landmarks.map((_, i) => Float32Array.from([0, 0, 1, i])); },
+  });
+  const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
+  const workerWith = (config: VisionConfig) => new VisionWorker(config, {
+    frames: new FramesInbox(h.redis as unknown as Redis, PREFIX), analyzer, faces: h.faces.producer,
+    logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
+  });
+  return { h, analyzer, confirmCalls, workerWith };
+}
+
 describe('VisionWorker, two witnesses', () => {
   it('embeds with the confirming model only the faces the pre-filter says the proposer could name', async () => {
-    const h = harness({}, {});
-    const confirmCalls: number[] = [];
-    const analyzer = Object.assign(h.analyzer, {
-      confirmModelId: 'fake-confirmer@1',
-      decode: async () => ({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 }),
-      embedConfirm: async (_image: unknown, landmarks: readonly unknown[]) => { confirmCalls.push(landmarks.length); return landmarks.map((_, i) => Float32Array.from([0, 0, 1, i])); },
-    });
+    const { h, analyzer, confirmCalls, workerWith } = twoWitnesses();
     const known = analyzer.chip([200, 0, 0], [1, 0, 0, 0]);
     const stranger = analyzer.chip([0, 200, 0], [0, 1, 0, 0]);
     analyzer.next = [analyzedFace(box(10), { chip: known }), analyzedFace(box(300), { chip: stranger })];
     // the gallery holds one vector: only the first face is within the proposer's threshold of it
-    const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
-    const worker = new VisionWorker(baseConfig, {
-      frames: new FramesInbox(h.redis as unknown as Redis, PREFIX), analyzer, faces: h.faces.producer,
-      logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
-    });
+    const worker = workerWith(baseConfig);
     const result = await worker.process(h.frame(1));
     expect(result.faces.map((f) => Boolean(f.embedding))).toEqual([true, true]);
     expect(result.faces.map((f) => f.confirmEmbedding)).toEqual([[0, 0, 1, 0], undefined]);
@@ -467,18 +474,8 @@ describe('VisionWorker, two witnesses', () => {
   });
 
   it('vision.confirmWindowMs: a face followed from the frame of its confirmation is marked confirmSkipped, not confirmed, until the window passes', async () => {
-    const h = harness({}, {});
-    const confirmCalls: number[] = [];
-    const analyzer = Object.assign(h.analyzer, {
-      confirmModelId: 'fake-confirmer@1',
-      decode: async () => ({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480 }),
-      embedConfirm: async (_image: unknown, landmarks: readonly unknown[]) => { confirmCalls.push(landmarks.length); return landmarks.map(() => Float32Array.from([0, 0, 1, 0])); },
-    });
-    const filter = new ProposalFilter({ revision: async () => '1', vectors: async () => ({ dim: 4, data: Float32Array.from([1, 0, 0, 0]) }) }, 0.06);
-    const worker = new VisionWorker({ ...baseConfig, confirmWindowMs: 2000 }, {
-      frames: new FramesInbox(h.redis as unknown as Redis, PREFIX), analyzer, faces: h.faces.producer,
-      logger: pino({ level: 'silent' }), name: 'vision-test', embedAll: true, proposals: filter,
-    });
+    const { h, analyzer, confirmCalls, workerWith } = twoWitnesses();
+    const worker = workerWith({ ...baseConfig, confirmWindowMs: 2000 });
     const at = (seq: number, ms: number, x: number) => {
       analyzer.next = [analyzedFace(box(x), { chip: analyzer.chip([200, 0, 0], [1, 0, 0, 0]) })];
       return worker.process(h.frame(seq, { capturedAt: Date.now() - 4000 + ms }));
