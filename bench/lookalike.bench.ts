@@ -37,7 +37,12 @@
  *     mated probes, the first 300 single-image people strangers):
  *       - two witnesses: grid over proposer (resnet34) threshold and margin and confirmer
  *         (faceres) threshold and margin; lowest FNIR with FPIR <= 1 %, ties: fewer wrong names,
- *         then lower FPIR, then stricter (smaller thresholds, then larger margins);
+ *         then lower FPIR, then stricter (smaller thresholds, then larger margins); reported, not
+ *         shipped: it overfits DevTrain's strangers;
+ *       - the shipped two witnesses: ResNet-34's own rule proposes; the confirmer (ranking only the
+ *         proposer's candidates, the people among its gallery.topK nearest samples, as
+ *         witness.gallery.ts does) is the rule with the lowest DevTrain FNIR at FPIR <= 1 %, and
+ *         among those the one naming the fewest DevTrain look-alike photos as their look-alike;
  *       - look-alike margin per model: each DevTrain look-alike pair (built like step 2) enrolled
  *         from its first images with the open-set gallery minus the pair (step 2c on DevTrain),
  *         flags as enrolment sets them (two people whose samples are within the verify
