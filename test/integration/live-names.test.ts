@@ -55,8 +55,7 @@ const analysedOf = (frames: Seen[]) => frames.filter((f) => !f.job.skipped);
  * the hub emitted them): evidence 'embedding' = the face's own match names that person;
  * evidence 'track' = the newest earlier face of the same track with an own embedding decision
  * matched that same person, within carryMaxGapMs, with no scene cut since (cuts detected here
- * from consecutive frames' scene signatures), and the appearance correlates >= minAppearance, or
- * (two witnesses, confirmSkipped) the face's own proposer embedding names that same person.
+ * from consecutive frames' scene signatures), and the appearance correlates >= minAppearance.
  */
 function auditNames(frames: Seen[], track: TrackConfig) {
   const analysed = analysedOf(frames);
@@ -98,8 +97,6 @@ function auditNames(frames: Seen[], track: TrackConfig) {
         else if (!v.face.match || v.face.match.personId !== id.personId) report(`carried name, but the track's last decided face (seq ${v.job.seq}) matched ${v.face.match?.name ?? 'nobody'}`);
         else if (job.capturedAt - v.job.capturedAt > track.carryMaxGapMs) report(`carried over ${job.capturedAt - v.job.capturedAt} ms from seq ${v.job.seq} (> carryMaxGapMs ${track.carryMaxGapMs})`);
         else if (cutsSoFar[i] !== cutsSoFar[v.i]) report(`carried across a scene cut from seq ${v.job.seq}`);
-        // a face whose confirmation the worker skipped, its own proposer embedding naming the same person, needs no look test
-        else if (face.proposed?.personId === id.personId) return;
         else if (!face.appearance || !v.face.appearance) report('carried name without appearance signatures');
         else {
           const sim = appearanceSimilarity(face.appearance, v.face.appearance);
