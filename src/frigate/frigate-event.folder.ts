@@ -23,7 +23,7 @@ export interface KeyedTracker {
 /** What the folder needs from the hub (Hub satisfies it): its identifier and its sighting path. */
 export interface FrigateTrackHost {
   externalTracker(cameraId: string, options?: Partial<TrackerOptions>): KeyedTracker;
-  identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null>;
+  identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null | undefined>;
 }
 
 export interface SnapshotSource {

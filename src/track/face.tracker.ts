@@ -14,13 +14,8 @@ export interface TrackInputFace {
   embedding?: Float32Array;
   /** The confirming model's embedding (two witnesses), when the vision worker computed one. */
   confirmEmbedding?: Float32Array;
-  /** undefined = not embedded, or its confirmation skipped (no vote); null = embedded but unknown. */
+  /** undefined = not embedded (no vote); null = embedded but unknown. */
   match?: PersonMatch | null;
-  /**
-   * Two witnesses, `confirmSkipped`: the person the face's own proposer embedding names, the
-   * confirmer not run on it. No vote; it only keeps showing the track's verified name (see identityOf).
-   */
-  proposed?: { personId: string; name: string };
   crop?: string;
   /** Appearance signature (vision/appearance.ts); absent from older workers. */
   appearance?: ArrayLike<number>;
@@ -196,14 +191,11 @@ export class CameraTracker {
       return { ...none, evidence: 'none', unknown: true };
     }
     const v = t.verified;
-    // a face whose own proposer embedding names the track's verified person (its confirmation
-    // skipped by the worker's budget) needs no look test: its own embedding says who it is
-    const sameByEmbedding = face.proposed !== undefined && v !== null && face.proposed.personId === v.personId;
     const carried = v !== null && t.frames > 0
       && frame.capturedAt - v.at <= (this.options.carryMaxGapMs ?? 1500)
       && iou(t.box, face.box) >= (this.options.carryMinIou ?? 0.5)
-      && (sameByEmbedding || (face.appearance !== undefined && v.appearance !== undefined
-        && appearanceSimilarity(face.appearance, v.appearance) >= this.minAppearance));
+      && face.appearance !== undefined && v.appearance !== undefined
+      && appearanceSimilarity(face.appearance, v.appearance) >= this.minAppearance;
     return carried ? { trackId: t.id, personId: v.personId, name: v.name, evidence: 'track', unknown: false } : { ...none, evidence: 'none', unknown: false };
   }
 

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import type { PipelineMetrics } from '../metrics/pipeline.metrics.js';
 import { sceneDistance } from '../common/signature-distance.js';
 import { CameraTracker, type FaceIdentity, type TrackerOptions, type TrackInputFace } from './face.tracker.js';
-import { isUnconfirmed, type Identifier, type SightingSink, type Unconfirmed } from './identifier.js';
+import type { Identifier, SightingSink } from './identifier.js';
 import { ReorderBuffer } from './reorder.buffer.js';
 import { UnknownClusterer } from './unknown.clusterer.js';
 
@@ -104,26 +104,18 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const f of job.faces) {
       const embedding = f.embedding ? Float32Array.from(f.embedding) : undefined;
       const confirmEmbedding = f.confirmEmbedding ? Float32Array.from(f.confirmEmbedding) : undefined;
-      const outcome = embedding ? await this.identifyOutcome(job.cameraId, embedding, confirmEmbedding, f.confirmSkipped) : undefined;
-      const match = isUnconfirmed(outcome) ? undefined : outcome;
-      const proposed = isUnconfirmed(outcome) ? { personId: outcome.personId, name: outcome.name } : undefined;
-      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, confirmEmbedding, match, ...(proposed ? { proposed } : {}), crop: f.crop, appearance: f.appearance });
+      const match = embedding ? await this.identifyFace(job.cameraId, embedding, confirmEmbedding, f.confirmSkipped) : undefined;
+      faces.push({ box: f.box, score: f.score, quality: f.quality, embedding, confirmEmbedding, match, crop: f.crop, appearance: f.appearance });
     }
     this.identifiedFaces.set(job, faces);
     if (!job.skipped) this.deps.metrics?.observeLatency('identified', job.capturedAt, this.clock.now());
   }
 
   /** Identify one embedded face of a camera as every face of the hub is (the same identifier, counts and metrics). */
-  async identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array): Promise<PersonMatch | null> {
-    const m = await this.identifyOutcome(cameraId, embedding, confirmEmbedding, false);
-    return isUnconfirmed(m) ? null : m;
-  }
-
-  private async identifyOutcome(cameraId: string, embedding: Float32Array, confirmEmbedding: Float32Array | undefined, confirmSkipped = false): Promise<PersonMatch | Unconfirmed | null> {
+  async identifyFace(cameraId: string, embedding: Float32Array, confirmEmbedding?: Float32Array, confirmSkipped = false): Promise<PersonMatch | null | undefined> {
     const match = await this.deps.identifier.identify(embedding, confirmEmbedding, confirmSkipped);
-    const unconfirmed = isUnconfirmed(match);
-    if (match && !unconfirmed) this.counts.identified++;
-    this.deps.metrics?.identifications.inc({ camera: cameraId, outcome: unconfirmed ? 'unconfirmed' : !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
+    if (match) this.counts.identified++;
+    this.deps.metrics?.identifications.inc({ camera: cameraId, outcome: match === undefined ? 'unconfirmed' : !match ? 'unknown' : match.ambiguous ? 'ambiguous' : 'known' });
     return match;
   }
 

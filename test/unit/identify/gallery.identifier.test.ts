@@ -3,8 +3,7 @@ import type { IdentifyMatch } from '../../../src/contracts/match.js';
 import { galleryIdentifier } from '../../../src/identify/gallery.identifier.js';
 
 const verdict = (personId: string | null, reason: string): IdentifyMatch => ({
-  personId, name: personId ? 'Kim' : null, distance: 0.04, score: 0.96, ambiguous: false, threshold: 0.0598, reason, confirm: null,
-  candidates: [{ personId: 'p-kim', name: 'Kim', distance: 0.04, samples: 1 }],
+  personId, name: personId ? 'Kim' : null, distance: 0.04, score: 0.96, ambiguous: false, threshold: 0.0598, reason, confirm: null, candidates: [],
 });
 const identifierAnswering = (m: IdentifyMatch) => galleryIdentifier({ identify: () => m });
 const e = Float32Array.from([1, 0]);
@@ -17,8 +16,8 @@ describe('galleryIdentifier', () => {
     }
   });
 
-  it('confirmSkipped: the proposer named someone and the confirmer was not run -> no verdict (the proposer\'s person, unconfirmed), not unknown', () => {
-    expect(identifierAnswering(verdict(null, 'unconfirmed')).identify(e, undefined, true)).toEqual({ unconfirmed: true, personId: 'p-kim', name: 'Kim' });
+  it('confirmSkipped: the proposer named someone and the confirmer was not run -> no verdict (undefined), not unknown', () => {
+    expect(identifierAnswering(verdict(null, 'unconfirmed')).identify(e, undefined, true)).toBeUndefined();
     // without the marker a missing confirmation is an unknown vote, as before
     expect(identifierAnswering(verdict(null, 'unconfirmed')).identify(e, undefined, false)).toBeNull();
     // the proposer's own rule said no: unknown, skipped or not

@@ -153,23 +153,6 @@ describe('CameraTracker: a name only where it is earned', () => {
     expect(t.update({ seq: 4, capturedAt: 2100, faces: [at(12)] })[0]).toMatchObject({ name: null, evidence: 'none' });
   });
 
-  it('a face whose confirmation was skipped keeps the track\'s name only when its own proposer embedding names that person; it never votes', () => {
-    const out: SightingUpdate[] = [];
-    const t = tracker(out);
-    t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] });
-    // another look (the face turned), but its own embedding proposes the verified person: shown, as a continuation
-    const same = { ...at(12, { e: vec(1, 0.01), look: look(7) }), proposed: { personId: 'p1', name: 'Lin' } };
-    expect(t.update({ seq: 2, capturedAt: 1400, faces: [same] })[0]).toMatchObject({ name: 'Lin', evidence: 'track' });
-    // its embedding proposes someone else: the look test applies, and fails
-    const other = { ...at(12, { e: vec(1, 0.01), look: look(7) }), proposed: { personId: 'p2', name: 'Kim' } };
-    expect(t.update({ seq: 3, capturedAt: 1600, faces: [other] })[0]).toMatchObject({ name: null, evidence: 'none' });
-    // past carryMaxGapMs since the verified face: no name either
-    expect(t.update({ seq: 4, capturedAt: 2600, faces: [{ ...same, box: { ...same.box } }] })[0]).toMatchObject({ name: null, evidence: 'none' });
-    t.closeAll();
-    // one vote (the confirmed face), 3 embedded frames after it that voted neither way
-    expect(out.at(-1)).toMatchObject({ personId: 'p1', frames: 4, embeddedFrames: 4, meanScore: 0.95 });
-  });
-
   it('no name after a long gap since the last verified face, or after an embedding that matched nobody', () => {
     const t = tracker();
     t.update({ seq: 1, capturedAt: 1000, faces: [at(10, { e: vec(1), match: lin, look: look(1) })] });
